@@ -1,0 +1,58 @@
+/** The `teamc` command line: commander commands, one file each, exit codes 0 / 1 / 2. */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { checkFormats, runCheck, type CheckFormat } from './check.js';
+import { runExplain } from './explain.js';
+import { ExitCode, processTerminal, type Terminal } from './terminal.js';
+import { version } from './version.js';
+
+export async function main(argv: string[], terminal: Terminal = processTerminal()): Promise<number> {
+  let exitCode: number = ExitCode.Ok;
+  const program = new Command('teamc')
+    .description('Compile, check and run teams of language-model agents as the distributed systems they are.')
+    .version(version, '-v, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => terminal.stdout(text),
+      writeErr: (text) => terminal.stderr(text),
+    })
+    .showHelpAfterError('(run `teamc --help` for usage)');
+
+  program
+    .command('check')
+    .description('check .team files and print every diagnostic')
+    .argument('<paths...>', 'files, directories or globs')
+    .addOption(new Option('--format <format>', 'output format').choices(checkFormats).default('pretty'))
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount)
+    .option('--quiet', 'report errors only', false)
+    .action((paths: string[], options: { format: CheckFormat; maxWarnings?: number; quiet: boolean }) => {
+      exitCode = runCheck(paths, options, terminal);
+    });
+
+  program
+    .command('explain')
+    .description('explain a diagnostic code, with a failing and a fixed example')
+    .argument('<code>', 'a code such as T101')
+    .action((code: string) => {
+      exitCode = runExplain(code, terminal);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with code 0; usage mistakes with a message already printed.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    terminal.stderr(`teamc: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    terminal.stderr('teamc: this is a bug in teamc, not in your files; set TEAMC_DEBUG=1 for details');
+    if (process.env.TEAMC_DEBUG && error instanceof Error && error.stack) terminal.stderr(error.stack);
+    return ExitCode.Usage;
+  }
+  return exitCode;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}

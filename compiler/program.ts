@@ -1,0 +1,121 @@
+/**
+ * The single entry the CLI, the language server and the tests use:
+ * load (files and their imports) → parse → bind and check → the checked model.
+ */
+import * as path from 'node:path';
+import { checkProgram, type LoadedProgram, type ParsedFile } from './check/index.js';
+import type { Diagnostic } from './diagnostics/diagnostic.js';
+import { createDiagnostic } from './diagnostics/registry.js';
+import type { ProgramModel } from './model.js';
+import { createSourceFile, type SourceFile } from './source.js';
+import type { ImportDeclaration } from './syntax/ast.js';
+import { parseSourceFile } from './syntax/parse.js';
+
+/** How the compiler reaches files: the disk for the CLI, open editor buffers for the language server. */
+export interface CompilerHost {
+  /** The file's text, or undefined when it cannot be read. */
+  readFile(filePath: string): string | undefined;
+}
+
+export interface CheckedProgram {
+  /** Every diagnostic, sorted by file, then position. */
+  diagnostics: Diagnostic[];
+  model: ProgramModel;
+  /** Every file that was loaded, roots and imports. */
+  sources: ReadonlyMap<string, SourceFile>;
+  program: LoadedProgram;
+}
+
+export function checkFiles(roots: readonly string[], host: CompilerHost): CheckedProgram {
+  const { program, diagnostics: loadDiagnostics } = loadProgram(roots, host);
+  const { diagnostics, model } = checkProgram(program);
+  const sources = new Map([...program.files].map(([file, parsed]) => [file, parsed.source]));
+  return { diagnostics: sortDiagnostics([...loadDiagnostics, ...diagnostics]), model, sources, program };
+}
+
+/**
+ * Parses the roots and, depth first, every file they import. A file is parsed once however many
+ * files import it; an import that closes a cycle is reported and not followed.
+ */
+export function loadProgram(roots: readonly string[], host: CompilerHost): { program: LoadedProgram; diagnostics: Diagnostic[] } {
+  const files = new Map<string, ParsedFile>();
+  const diagnostics: Diagnostic[] = [];
+  const onStack: string[] = [];
+
+  const load = (filePath: string, text: string): void => {
+    const source = createSourceFile(filePath, text);
+    const parsed = parseSourceFile(source);
+    diagnostics.push(...parsed.diagnostics);
+    const file: ParsedFile = { source, ast: parsed.ast, imports: [] };
+    files.set(filePath, file);
+    onStack.push(filePath);
+    for (const declaration of parsed.ast.imports) {
+      const target = resolveImport(filePath, declaration);
+      if (onStack.includes(target)) {
+        diagnostics.push(importCycle(filePath, declaration, [...onStack.slice(onStack.indexOf(target)), target]));
+        continue;
+      }
+      if (!files.has(target)) {
+        const imported = host.readFile(target);
+        if (imported === undefined) {
+          diagnostics.push(unreadableImport(filePath, declaration, target));
+          continue;
+        }
+        load(target, imported);
+      }
+      file.imports.push(target);
+    }
+    onStack.pop();
+  };
+
+  const rootPaths: string[] = [];
+  for (const root of roots) {
+    const filePath = path.resolve(root);
+    rootPaths.push(filePath);
+    if (files.has(filePath)) continue;
+    const text = host.readFile(filePath);
+    // The CLI screens roots before it gets here; a host that cannot read one loads an empty file.
+    load(filePath, text ?? '');
+  }
+
+  return {
+    program: { files, roots: rootPaths, readFile: (filePath) => host.readFile(filePath) },
+    diagnostics,
+  };
+}
+
+function resolveImport(importer: string, declaration: ImportDeclaration): string {
+  return path.resolve(path.dirname(importer), declaration.path.value);
+}
+
+function importCycle(file: string, declaration: ImportDeclaration, cycle: string[]): Diagnostic {
+  const names = cycle.map((f) => path.basename(f)).join(' → ');
+  return createDiagnostic({
+    code: 'T104',
+    args: { message: `import cycle: ${names}` },
+    at: { file, span: declaration.span },
+    label: 'this import closes the cycle',
+    notes: ['imports form a tree: each file sees the declarations of the files it imports'],
+    help: ['move the shared declarations into a file that both import'],
+  });
+}
+
+function unreadableImport(file: string, declaration: ImportDeclaration, target: string): Diagnostic {
+  return createDiagnostic({
+    code: 'T104',
+    args: { message: `cannot read imported file \`${declaration.path.value}\`` },
+    at: { file, span: declaration.path.span },
+    label: `resolved to ${target}`,
+    help: ['imports are resolved relative to the importing file; check the path'],
+  });
+}
+
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.span.start - b.span.start ||
+      a.span.end - b.span.end ||
+      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
+}
