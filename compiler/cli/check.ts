@@ -44,7 +44,7 @@ export function runCheck(patterns: string[], options: CheckOptions, terminal: Te
       break;
     case 'pretty': {
       for (const diagnostic of shown) {
-        terminal.stdout(renderDiagnostic(diagnostic, sourceOf, { color: terminal.color, cwd: terminal.cwd }));
+        terminal.stdout(`${renderDiagnostic(diagnostic, sourceOf, { color: terminal.color, cwd: terminal.cwd })}\n`);
       }
       terminal.stdout(renderSummary(all, checked.sources.size, { color: terminal.color }));
       break;
