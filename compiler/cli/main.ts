@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkFormats, runCheck, type CheckFormat } from './check.js';
 import { runExplain } from './explain.js';
+import { runFmt } from './fmt.js';
 import { ExitCode, processTerminal, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
@@ -34,6 +35,15 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .argument('<code>', 'a code such as T101')
     .action((code: string) => {
       exitCode = runExplain(code, terminal);
+    });
+
+  program
+    .command('fmt')
+    .description('format .team files in place: one canonical layout, comments and prompts kept')
+    .argument('<paths...>', 'files, directories or globs')
+    .option('--check', 'list the files that would change and exit 1; write nothing', false)
+    .action((paths: string[], options: { check: boolean }) => {
+      exitCode = runFmt(paths, options, terminal);
     });
 
   try {
