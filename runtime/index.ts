@@ -26,3 +26,4 @@ export type { TieBreak } from './definition.js';
 export type { TieBreak as VoteTieBreak } from './consensus/index.js';
 export { canonicalJson } from './stores/index.js';
 export { canonicalJson as consensusKey } from './consensus/index.js';
+export * from './simulate/index.js';

@@ -1,0 +1,72 @@
+/**
+ * Trace events as one readable line each — time, agent, kind, detail — for counterexamples and
+ * reports. The detail says what the event means for the guarantees (message, sequence number,
+ * vector clock, votes), not every field.
+ */
+import type { TeamTraceEvent } from '../team.js';
+import { formatClock } from '../vector-clock.js';
+
+const MAX_DETAIL = 140;
+
+export function formatEvent(event: TeamTraceEvent, origin = 0): string {
+  const time = `${formatMs(event.time - origin)}`.padStart(10);
+  return `${time}  ${event.agent.padEnd(14)} ${event.kind.padEnd(10)} ${clip(detail(event))}`;
+}
+
+function detail(event: TeamTraceEvent): string {
+  const vc = 'vc' in event && event.vc ? ` vc ${formatClock(event.vc)}` : '';
+  switch (event.kind) {
+    case 'run-start':
+      return `team ${event.team}${event.seed !== undefined ? `, seed ${event.seed}` : ''} (${event.clock} clock)`;
+    case 'run-end':
+      return event.outcome === 'ok' ? 'ok' : `failed: ${event.error?.name ?? ''} ${event.error?.message ?? ''}`.trim();
+    case 'send':
+      return event.to !== undefined
+        ? `${event.channel}: redeliver ${event.message} to ${event.to} (attempt ${event.attempt ?? '?'})`
+        : `${event.channel}: publish #${event.seq ?? '?'} ${event.message}${vc}`;
+    case 'deliver':
+      return `${event.channel}: handed ${event.from}'s #${event.seq ?? '?'} ${event.message}${vc}`;
+    case 'ack':
+      return `${event.channel}: ack ${event.message} to ${event.to}`;
+    case 'vote':
+      return `${event.consensus} round ${event.round}: replica ${event.replica} ${event.outcome}${event.key !== undefined ? ` ${event.key}` : ''}${event.reason ? ` (${event.reason})` : ''}`;
+    case 'round':
+      return `${event.consensus} round ${event.round}: tally ${JSON.stringify(event.tally)}, ${event.crashed} crashed, ${event.decided ? 'decided' : 'undecided'}`;
+    case 'decision':
+      return `${event.consensus} round ${event.round}: decided ${event.key} with ${event.votes}/${event.quorum} (replicas ${event.supporters.join(', ')})${event.byQuorum ? '' : ' by tie-break'}`;
+    case 'election':
+      return `${event.consensus} term ${event.term}: leader ${event.leader}${event.proposal ? ` ${event.proposal}` : ''} (${event.reason})`;
+    case 'budget':
+      return `${event.action} ${usage(event.actual ?? event.requested)}, remaining ${usage(event.remaining)}`;
+    case 'call-end':
+      return `attempt ${event.attempt} ${event.outcome} after ${formatMs(event.durationMs)}${event.error ? `: ${event.error.name}` : ''}`;
+    case 'call-start':
+      return `attempt ${event.attempt}`;
+    case 'error':
+      return `${event.where ? `${event.where}: ` : ''}${event.error.name}: ${event.error.message}`;
+    case 'activation':
+      return `${event.activation} ${event.action}${event.instance !== undefined ? ` (instance ${event.instance})` : ''}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'tool':
+      return `${event.tool} ${event.action}${event.key !== undefined ? ` key ${event.key}` : ''}`;
+    default: {
+      const { kind: _kind, agent: _agent, time: _time, ...rest } = event as unknown as Record<string, unknown>;
+      return JSON.stringify(rest);
+    }
+  }
+}
+
+function usage(value: { tokens?: number; dollars?: number } | undefined): string {
+  if (!value) return '-';
+  const parts: string[] = [];
+  if (value.tokens !== undefined) parts.push(`${value.tokens} tokens`);
+  if (value.dollars !== undefined) parts.push(`$${Math.round(value.dollars * 1e6) / 1e6}`);
+  return parts.join(' ') || '-';
+}
+
+export function formatMs(ms: number): string {
+  return `${Math.round(ms * 10) / 10}ms`;
+}
+
+function clip(text: string): string {
+  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL - 1)}…` : text;
+}
