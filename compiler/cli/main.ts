@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { checkFormats, runCheck, type CheckFormat } from './check.js';
 import { runExplain } from './explain.js';
 import { runFmt } from './fmt.js';
+import { runTraceView } from './trace.js';
 import { ExitCode, processTerminal, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
@@ -44,6 +45,26 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('--check', 'list the files that would change and exit 1; write nothing', false)
     .action((paths: string[], options: { check: boolean }) => {
       exitCode = runFmt(paths, options, terminal);
+    });
+
+  const trace = program.command('trace').description('work with run traces');
+  trace
+    .command('view')
+    .description('render a JSON-lines trace as one self-contained HTML timeline')
+    .argument('<trace>', 'a trace written by the runtime (JSON lines)')
+    .option('-o, --out <file>', 'where to write the page (- for stdout); default: the trace with .html')
+    .option('--predicted-speedup <x>', 'predicted speed-up to show beside the measured one', Number)
+    .option('--predicted-makespan <ms>', 'predicted makespan in milliseconds', Number)
+    .action((tracePath: string, o: { out?: string; predictedSpeedup?: number; predictedMakespan?: number }) => {
+      const predicted = {
+        ...(o.predictedSpeedup !== undefined ? { speedup: o.predictedSpeedup } : {}),
+        ...(o.predictedMakespan !== undefined ? { makespanMs: o.predictedMakespan } : {}),
+      };
+      exitCode = runTraceView(
+        tracePath,
+        { ...(o.out !== undefined ? { out: o.out } : {}), ...(Object.keys(predicted).length ? { predicted } : {}) },
+        terminal,
+      );
     });
 
   try {
