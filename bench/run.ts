@@ -3,12 +3,14 @@
  * `npm run bench -- frontend` runs one group.
  */
 import * as os from 'node:os';
+import { buildBenchmark } from './build.js';
 import { coldCheckBenchmark, frontendBenchmark } from './frontend.js';
 import { simulateBenchmark } from './simulate.js';
 
 const groups: Record<string, () => unknown> = {
   frontend: frontendBenchmark,
   cold: coldCheckBenchmark,
+  build: buildBenchmark,
   simulate: () => simulateBenchmark(),
 };
 

@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkFormats, runCheck, type CheckFormat } from './check.js';
 import { runExplain } from './explain.js';
+import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
 import { runTraceView } from './trace.js';
 import { ExitCode, processTerminal, type Terminal } from './terminal.js';
@@ -36,6 +37,16 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .argument('<code>', 'a code such as T101')
     .action((code: string) => {
       exitCode = runExplain(code, terminal);
+    });
+
+  program
+    .command('build')
+    .description('check .team files and generate typed TypeScript, one module per team')
+    .argument('<paths...>', 'files, directories or globs')
+    .requiredOption('-o, --out <dir>', 'output directory (nothing is written outside it)')
+    .option('--allow-unsafe', 'build despite checker errors; every module is marked UNSAFE', false)
+    .action((paths: string[], options: { out: string; allowUnsafe: boolean }) => {
+      exitCode = runBuild(paths, options, terminal);
     });
 
   program
