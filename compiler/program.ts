@@ -30,6 +30,8 @@ export function checkFiles(roots: readonly string[], host: CompilerHost): Checke
   const { program, diagnostics: loadDiagnostics } = loadProgram(roots, host);
   const { diagnostics, model } = checkProgram(program);
   const sources = new Map([...program.files].map(([file, parsed]) => [file, parsed.source]));
+  // Prompt templates are sources too: a diagnostic inside a `.hbs` file gets its code frame.
+  for (const [file, text] of model.promptFiles) if (!sources.has(file)) sources.set(file, createSourceFile(file, text));
   return { diagnostics: sortDiagnostics([...loadDiagnostics, ...diagnostics]), model, sources, program };
 }
 
