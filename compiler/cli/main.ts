@@ -2,8 +2,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkFormats, runCheck, type CheckFormat } from './check.js';
 import { runExplain } from './explain.js';
+import { runAnalyze, type AnalyzeCommandOptions } from './analyze.js';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
+import { runProviders, runRun, type RunCommandOptions } from './run.js';
+import { DEFAULT_RUNS, runSimulate, type SimulateCommandOptions } from './simulate.js';
 import { runTraceView } from './trace.js';
 import { ExitCode, processTerminal, type Terminal } from './terminal.js';
 import { version } from './version.js';
@@ -58,6 +61,48 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
       exitCode = runFmt(paths, options, terminal);
     });
 
+  program
+    .command('run')
+    .description('check a .team file and run one of its teams; the typed output is printed as JSON')
+    .argument('<file>', 'a .team file')
+    .option('--team <name>', 'the team to run, when the file declares several')
+    .option('--input <name=value>', 'an input: text, JSON for non-string types, or @FILE (@- for stdin); repeatable', collect, [])
+    .option('--input-json <file>', 'every input at once, as a JSON object (- for stdin)')
+    .addOption(new Option('--provider <name>', 'how models are reached (default: openai with OPENAI_API_KEY, else sim)').choices(runProviders))
+    .option('--seed <seed>', 'seed for the run (jitter, simulated answers); names the trace file')
+    .option('--record <file>', 'record every model answer to this cassette')
+    .option('--cassette <file>', 'answer from this recorded cassette (implies --provider replay)')
+    .option('--trace <file>', 'where to write the JSON-lines trace (default .teamc/traces/<team>-<seed or time>.jsonl)')
+    .action(async (file: string, options: Omit<RunCommandOptions, 'live' | 'signal' | 'env' | 'readStdin' | 'now'>) => {
+      exitCode = await runRun(file, { ...options, live: Boolean(process.stderr.isTTY) && !process.env.CI }, terminal);
+    });
+
+  program
+    .command('analyze')
+    .description('predict critical paths, speed-ups and costs of each team of a .team file')
+    .argument('<file>', 'a .team file')
+    .option('--json', 'print the reports as JSON', false)
+    .option('--workers <n>', 'tabulate work graphs for 1..n workers', parseCount)
+    .option('--team <name>', 'analyse only this team')
+    .action((file: string, options: AnalyzeCommandOptions) => {
+      exitCode = runAnalyze(file, options, terminal);
+    });
+
+  program
+    .command('simulate')
+    .description('run a team many times on virtual time under injected faults and check every guarantee')
+    .argument('<file>', 'a .team file')
+    .option('--runs <n>', `number of runs (default ${DEFAULT_RUNS})`, parseCount)
+    .option('--seed <seed>', 'seed of the simulation (run i uses seed/i)')
+    .option('--faults <spec>', 'faults to inject, e.g. drops=0.1,reorder=0.3,timeout=0.05')
+    .option('--allow-unsafe', 'simulate despite checker errors (they are still printed)', false)
+    .option('--team <name>', 'the team to simulate, when the file declares several')
+    .option('--input <name=value>', 'an input (as for run); inputs not given are drawn from their types', collect, [])
+    .option('--input-json <file>', 'inputs as a JSON object')
+    .action(async (file: string, options: SimulateCommandOptions) => {
+      exitCode = await runSimulate(file, options, terminal);
+    });
+
   const trace = program.command('trace').description('work with run traces');
   trace
     .command('view')
@@ -97,4 +142,8 @@ function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
