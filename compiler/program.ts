@@ -1,15 +1,19 @@
 /**
  * The single entry the CLI, the language server and the tests use:
- * load (files and their imports) → parse → bind and check → the checked model.
+ * load (files and their imports) → parse → bind and check → the checked model → the design
+ * rules (T3xx–T9xx) → suppressions (`// teamc-ignore`) → the project config's severities.
  */
 import * as path from 'node:path';
 import { checkProgram, type LoadedProgram, type ParsedFile } from './check/index.js';
+import { runRules } from './check/rules/index.js';
+import { applySuppressions } from './check/suppress.js';
+import { applyConfig, createConfigResolver } from './config.js';
 import type { Diagnostic } from './diagnostics/diagnostic.js';
 import { createDiagnostic } from './diagnostics/registry.js';
 import type { ProgramModel } from './model.js';
 import { createSourceFile, type SourceFile } from './source.js';
 import type { ImportDeclaration } from './syntax/ast.js';
-import { parseSourceFile } from './syntax/parse.js';
+import { parseSourceFile, type Comment } from './syntax/parse.js';
 
 /** How the compiler reaches files: the disk for the CLI, open editor buffers for the language server. */
 export interface CompilerHost {
@@ -26,21 +30,46 @@ export interface CheckedProgram {
   program: LoadedProgram;
 }
 
-export function checkFiles(roots: readonly string[], host: CompilerHost): CheckedProgram {
-  const { program, diagnostics: loadDiagnostics } = loadProgram(roots, host);
+export interface CheckOptions {
+  /**
+   * Run the design rules (T3xx–T9xx), then suppressions and `teamc.json`; default true. False
+   * stops after names, types and templates (T1xx, T2xx): what tests of the checker proper want.
+   */
+  rules?: boolean;
+}
+
+export function checkFiles(roots: readonly string[], host: CompilerHost, options: CheckOptions = {}): CheckedProgram {
+  const { program, diagnostics: loadDiagnostics, comments } = loadProgram(roots, host);
   const { diagnostics, model } = checkProgram(program);
   const sources = new Map([...program.files].map(([file, parsed]) => [file, parsed.source]));
+  let found = [...loadDiagnostics, ...diagnostics];
+  const configProblems: Diagnostic[] = [];
+  if (options.rules ?? true) {
+    const rules = runRules(model, { sources: new Map([...sources].map(([file, source]) => [file, source.text])) });
+    const suppressible = [...program.files].map(([file, parsed]) => ({ path: file, text: parsed.source.text, ast: parsed.ast, comments: comments.get(file) ?? [] }));
+    const configs = createConfigResolver((file) => host.readFile(file));
+    found = applyConfig(applySuppressions([...found, ...rules], suppressible), configs.configFor);
+    // A config file is a source too: its problems get a code frame.
+    for (const [file, { text, result }] of configs.loaded()) {
+      sources.set(file, createSourceFile(file, text));
+      configProblems.push(...result.diagnostics);
+    }
+  }
   // Prompt templates are sources too: a diagnostic inside a `.hbs` file gets its code frame.
   for (const [file, text] of model.promptFiles) if (!sources.has(file)) sources.set(file, createSourceFile(file, text));
-  return { diagnostics: sortDiagnostics([...loadDiagnostics, ...diagnostics]), model, sources, program };
+  return { diagnostics: sortDiagnostics([...found, ...configProblems]), model, sources, program };
 }
 
 /**
  * Parses the roots and, depth first, every file they import. A file is parsed once however many
  * files import it; an import that closes a cycle is reported and not followed.
  */
-export function loadProgram(roots: readonly string[], host: CompilerHost): { program: LoadedProgram; diagnostics: Diagnostic[] } {
+export function loadProgram(
+  roots: readonly string[],
+  host: CompilerHost,
+): { program: LoadedProgram; diagnostics: Diagnostic[]; /** Each file's comments (suppressions live there). */ comments: Map<string, Comment[]> } {
   const files = new Map<string, ParsedFile>();
+  const comments = new Map<string, Comment[]>();
   const diagnostics: Diagnostic[] = [];
   const onStack: string[] = [];
 
@@ -48,6 +77,7 @@ export function loadProgram(roots: readonly string[], host: CompilerHost): { pro
     const source = createSourceFile(filePath, text);
     const parsed = parseSourceFile(source);
     diagnostics.push(...parsed.diagnostics);
+    comments.set(filePath, parsed.comments);
     const file: ParsedFile = { source, ast: parsed.ast, imports: [] };
     files.set(filePath, file);
     onStack.push(filePath);
@@ -83,6 +113,7 @@ export function loadProgram(roots: readonly string[], host: CompilerHost): { pro
   return {
     program: { files, roots: rootPaths, readFile: (filePath) => host.readFile(filePath) },
     diagnostics,
+    comments,
   };
 }
 

@@ -78,8 +78,24 @@ export const diagnostics = {
   }),
   T104: define<{ message: string }>({
     severity: 'error',
-    title: 'import problem (unreadable file, cycle)',
+    title: 'a file of the program cannot be loaded (unreadable import, import cycle, invalid teamc.json)',
     message: ({ message }) => message,
+  }),
+
+  T105: define<{ codes: string[]; problem: 'no-reason' | 'no-code' | 'not-suppressible' }>({
+    severity: 'error',
+    title: 'suppression without a reason',
+    message: ({ codes, problem }) =>
+      problem === 'no-reason'
+        ? `\`teamc-ignore ${codes.join(', ')}\` gives no reason: say why the rule does not apply here`
+        : problem === 'no-code'
+          ? '`teamc-ignore` names no diagnostic code: write `// teamc-ignore T500: reason`'
+          : `${list(codes)} cannot be suppressed: only the rules about the design (T300 and up) can`,
+  }),
+  T106: define<{ code: string }>({
+    severity: 'warning',
+    title: 'a suppression that suppresses nothing',
+    message: ({ code }) => `\`teamc-ignore ${code}\` suppresses nothing: no ${code} is reported on the declaration after it`,
   }),
 
   // Types and templates -------------------------------------------------------------------------
