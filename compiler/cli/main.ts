@@ -5,6 +5,7 @@ import { runExplain } from './explain.js';
 import { runAnalyze, type AnalyzeCommandOptions } from './analyze.js';
 import { runBuild } from './build.js';
 import { runFmt } from './fmt.js';
+import { runLsp } from './lsp.js';
 import { runProviders, runRun, type RunCommandOptions } from './run.js';
 import { DEFAULT_RUNS, runSimulate, type SimulateCommandOptions } from './simulate.js';
 import { runTraceView } from './trace.js';
@@ -101,6 +102,16 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('--input-json <file>', 'inputs as a JSON object')
     .action(async (file: string, options: SimulateCommandOptions) => {
       exitCode = await runSimulate(file, options, terminal);
+    });
+
+  program
+    .command('lsp')
+    .description('run the language server on stdin/stdout (for editors)')
+    .option('--stdio', 'use stdin/stdout (the default)')
+    .allowUnknownOption()
+    .action(() => {
+      // The open stdin keeps the process alive; the server exits when the editor sends `exit`.
+      runLsp();
     });
 
   const trace = program.command('trace').description('work with run traces');

@@ -23,7 +23,7 @@ describe('every example checks clean', () => {
 describe('the checked model of the examples', () => {
   it('code review: replicas, a fallback, a join, a causal store and a vote', () => {
     const team = checkExample('code-review.team').model.teams[0]!;
-    expect(team).toMatchObject({ name: 'CodeReview', deadlineMs: 300_000, budget: { tokens: 200_000 } });
+    expect(team).toMatchObject({ name: 'CodeReview', deadlineMs: 600_000, budget: { tokens: 200_000 } });
     expect([...team.models.keys()]).toEqual(['fast', 'smart']);
     expect(team.models.get('smart')).toMatchObject({ provider: 'openai', modelName: 'gpt-4o', latencyMs: 12_000, maxTokens: 4000, price: { inputPerMillion: 2.5, outputPerMillion: 10 } });
     expect(team.channels.get('findings')).toMatchObject({ ordering: 'causal', delivery: 'exactly_once', producers: ['reviewer', 'reviewer_lite'], consumers: ['judge'] });

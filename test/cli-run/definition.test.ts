@@ -55,7 +55,7 @@ describe('toTeamDefinition on the examples', () => {
   it('code-review: every guarantee, policy and the consensus are carried over', () => {
     const definition = toTeamDefinition(exampleTeam('code-review'));
     expect(validateDefinition(definition)).toEqual([]);
-    expect(definition.deadlineMs).toBe(300_000);
+    expect(definition.deadlineMs).toBe(600_000);
     expect(definition.budget).toEqual({ tokens: 200_000 });
     expect(definition.channels).toMatchObject([{ name: 'findings', ordering: 'causal', delivery: 'exactly_once' }]);
     expect(definition.stores).toMatchObject([{ name: 'notes', consistency: 'causal', merge: 'append' }]);
