@@ -5,10 +5,12 @@
 import * as os from 'node:os';
 import { buildBenchmark } from './build.js';
 import { coldCheckBenchmark, frontendBenchmark } from './frontend.js';
+import { rulesBenchmark } from './rules.js';
 import { simulateBenchmark } from './simulate.js';
 
 const groups: Record<string, () => unknown> = {
   frontend: frontendBenchmark,
+  rules: rulesBenchmark,
   cold: coldCheckBenchmark,
   build: buildBenchmark,
   simulate: () => simulateBenchmark(),

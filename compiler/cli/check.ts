@@ -7,7 +7,8 @@ import { diskHost, expandInputs } from './files.js';
 import { ExitCode, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
-export const checkFormats = ['pretty', 'json', 'sarif', 'github'] as const;
+import type { checkFormats } from './options.js';
+
 export type CheckFormat = (typeof checkFormats)[number];
 
 export interface CheckOptions {

@@ -1,14 +1,10 @@
 /** The `teamc` command line: commander commands, one file each, exit codes 0 / 1 / 2. */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkFormats, runCheck, type CheckFormat } from './check.js';
-import { runExplain } from './explain.js';
-import { runAnalyze, type AnalyzeCommandOptions } from './analyze.js';
-import { runBuild } from './build.js';
-import { runFmt } from './fmt.js';
-import { runLsp } from './lsp.js';
-import { runProviders, runRun, type RunCommandOptions } from './run.js';
-import { DEFAULT_RUNS, runSimulate, type SimulateCommandOptions } from './simulate.js';
-import { runTraceView } from './trace.js';
+import type { AnalyzeCommandOptions } from './analyze.js';
+import type { CheckFormat } from './check.js';
+import { checkFormats, DEFAULT_RUNS, runProviders } from './options.js';
+import type { RunCommandOptions } from './run.js';
+import type { SimulateCommandOptions } from './simulate.js';
 import { ExitCode, processTerminal, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
@@ -31,7 +27,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .addOption(new Option('--format <format>', 'output format').choices(checkFormats).default('pretty'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount)
     .option('--quiet', 'report errors only', false)
-    .action((paths: string[], options: { format: CheckFormat; maxWarnings?: number; quiet: boolean }) => {
+    .action(async (paths: string[], options: { format: CheckFormat; maxWarnings?: number; quiet: boolean }) => {
+      const { runCheck } = await import('./check.js');
       exitCode = runCheck(paths, options, terminal);
     });
 
@@ -39,7 +36,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .command('explain')
     .description('explain a diagnostic code, with a failing and a fixed example')
     .argument('<code>', 'a code such as T101')
-    .action((code: string) => {
+    .action(async (code: string) => {
+      const { runExplain } = await import('./explain.js');
       exitCode = runExplain(code, terminal);
     });
 
@@ -49,7 +47,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .argument('<paths...>', 'files, directories or globs')
     .requiredOption('-o, --out <dir>', 'output directory (nothing is written outside it)')
     .option('--allow-unsafe', 'build despite checker errors; every module is marked UNSAFE', false)
-    .action((paths: string[], options: { out: string; allowUnsafe: boolean }) => {
+    .action(async (paths: string[], options: { out: string; allowUnsafe: boolean }) => {
+      const { runBuild } = await import('./build.js');
       exitCode = runBuild(paths, options, terminal);
     });
 
@@ -58,7 +57,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .description('format .team files in place: one canonical layout, comments and prompts kept')
     .argument('<paths...>', 'files, directories or globs')
     .option('--check', 'list the files that would change and exit 1; write nothing', false)
-    .action((paths: string[], options: { check: boolean }) => {
+    .action(async (paths: string[], options: { check: boolean }) => {
+      const { runFmt } = await import('./fmt.js');
       exitCode = runFmt(paths, options, terminal);
     });
 
@@ -75,6 +75,7 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('--cassette <file>', 'answer from this recorded cassette (implies --provider replay)')
     .option('--trace <file>', 'where to write the JSON-lines trace (default .teamc/traces/<team>-<seed or time>.jsonl)')
     .action(async (file: string, options: Omit<RunCommandOptions, 'live' | 'signal' | 'env' | 'readStdin' | 'now'>) => {
+      const { runRun } = await import('./run.js');
       exitCode = await runRun(file, { ...options, live: Boolean(process.stderr.isTTY) && !process.env.CI }, terminal);
     });
 
@@ -85,7 +86,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('--json', 'print the reports as JSON', false)
     .option('--workers <n>', 'tabulate work graphs for 1..n workers', parseCount)
     .option('--team <name>', 'analyse only this team')
-    .action((file: string, options: AnalyzeCommandOptions) => {
+    .action(async (file: string, options: AnalyzeCommandOptions) => {
+      const { runAnalyze } = await import('./analyze.js');
       exitCode = runAnalyze(file, options, terminal);
     });
 
@@ -101,6 +103,7 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('--input <name=value>', 'an input (as for run); inputs not given are drawn from their types', collect, [])
     .option('--input-json <file>', 'inputs as a JSON object')
     .action(async (file: string, options: SimulateCommandOptions) => {
+      const { runSimulate } = await import('./simulate.js');
       exitCode = await runSimulate(file, options, terminal);
     });
 
@@ -109,8 +112,9 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .description('run the language server on stdin/stdout (for editors)')
     .option('--stdio', 'use stdin/stdout (the default)')
     .allowUnknownOption()
-    .action(() => {
+    .action(async () => {
       // The open stdin keeps the process alive; the server exits when the editor sends `exit`.
+      const { runLsp } = await import('./lsp.js');
       runLsp();
     });
 
@@ -122,7 +126,8 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .option('-o, --out <file>', 'where to write the page (- for stdout); default: the trace with .html')
     .option('--predicted-speedup <x>', 'predicted speed-up to show beside the measured one', Number)
     .option('--predicted-makespan <ms>', 'predicted makespan in milliseconds', Number)
-    .action((tracePath: string, o: { out?: string; predictedSpeedup?: number; predictedMakespan?: number }) => {
+    .action(async (tracePath: string, o: { out?: string; predictedSpeedup?: number; predictedMakespan?: number }) => {
+      const { runTraceView } = await import('./trace.js');
       const predicted = {
         ...(o.predictedSpeedup !== undefined ? { speedup: o.predictedSpeedup } : {}),
         ...(o.predictedMakespan !== undefined ? { makespanMs: o.predictedMakespan } : {}),

@@ -27,7 +27,9 @@ import { ExitCode, type Terminal } from './terminal.js';
 /** The conventional exit code of a program stopped by SIGINT (128 + 2). */
 export const INTERRUPTED = 130;
 
-export const runProviders = ['sim', 'openai', 'replay'] as const;
+import { runProviders } from './options.js';
+
+export { runProviders };
 export type RunProvider = (typeof runProviders)[number];
 
 export interface RunCommandOptions {

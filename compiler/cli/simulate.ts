@@ -15,7 +15,9 @@ import { DefinitionError, toTeamDefinition } from '../definition/from-model.js';
 import { gatherInputs, openTeams, selectTeams, type RunCommandOptions } from './run.js';
 import { ExitCode, type Terminal } from './terminal.js';
 
-export const DEFAULT_RUNS = 100;
+import { DEFAULT_RUNS } from './options.js';
+
+export { DEFAULT_RUNS };
 
 export interface SimulateCommandOptions {
   runs?: number;

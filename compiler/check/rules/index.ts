@@ -17,7 +17,7 @@ import { checkTermination } from './termination.js';
 export type { RuleContext, RuleOptions, TeamRule } from './context.js';
 
 /** Every per-team family, in catalogue order. */
-const teamRules: readonly TeamRule[] = [checkOrdering, checkDelivery, checkPolicies, checkConsensus, checkTermination, checkCapabilities, checkAdvice];
+export const teamRules: readonly TeamRule[] = [checkOrdering, checkDelivery, checkPolicies, checkConsensus, checkTermination, checkCapabilities, checkAdvice];
 
 export function runRules(model: ProgramModel, options: RuleOptions = {}): Diagnostic[] {
   const ctx = createRuleContext(model, options);
