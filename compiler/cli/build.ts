@@ -9,7 +9,7 @@ import { checkFiles, type CheckedProgram } from '../program.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic, renderSummary } from '../diagnostics/render.js';
 import { emitProgram, EmitError, OutputPathError, RenderError, writeOutputs, type OutputFile } from '../emit/index.js';
-import { diskHost, expandInputs } from './files.js';
+import { diskHost, readInputs } from './files.js';
 import { ExitCode, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
@@ -24,16 +24,12 @@ export function runBuild(patterns: string[], options: BuildOptions, terminal: Te
     terminal.stderr('teamc: build needs an output directory: --out DIR');
     return ExitCode.Usage;
   }
-  const inputs = expandInputs(patterns, terminal.cwd);
-  for (const notice of inputs.notices) terminal.stderr(`teamc: ${notice}`);
-  if (inputs.errors.length > 0) {
-    for (const error of inputs.errors) terminal.stderr(`teamc: ${error}`);
-    return ExitCode.Usage;
-  }
+  const inputs = readInputs(patterns, terminal);
+  if (inputs === undefined) return ExitCode.Usage;
 
   const checked = checkFiles(
-    inputs.files.map((file) => file.path),
-    diskHost(inputs.files),
+    inputs.map((file) => file.path),
+    diskHost(inputs),
   );
   const sourceOf = (file: string) => checked.sources.get(file);
   for (const diagnostic of checked.diagnostics) {

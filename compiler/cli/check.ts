@@ -3,7 +3,7 @@ import { checkFiles } from '../program.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostic, renderSummary } from '../diagnostics/render.js';
 import { toGithub, toJson, toSarif } from '../diagnostics/formats.js';
-import { diskHost, expandInputs } from './files.js';
+import { diskHost, readInputs } from './files.js';
 import { ExitCode, type Terminal } from './terminal.js';
 import { version } from './version.js';
 
@@ -18,16 +18,12 @@ export interface CheckOptions {
 }
 
 export function runCheck(patterns: string[], options: CheckOptions, terminal: Terminal): ExitCode {
-  const inputs = expandInputs(patterns, terminal.cwd);
-  for (const notice of inputs.notices) terminal.stderr(`teamc: ${notice}`);
-  if (inputs.errors.length > 0) {
-    for (const error of inputs.errors) terminal.stderr(`teamc: ${error}`);
-    return ExitCode.Usage;
-  }
+  const files = readInputs(patterns, terminal);
+  if (files === undefined) return ExitCode.Usage;
 
   const checked = checkFiles(
-    inputs.files.map((file) => file.path),
-    diskHost(inputs.files),
+    files.map((file) => file.path),
+    diskHost(files),
   );
   const all = checked.diagnostics;
   const shown = options.quiet ? all.filter((d) => d.severity === 'error') : all;

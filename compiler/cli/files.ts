@@ -108,6 +108,17 @@ export function describeFsError(error: unknown): string {
   }
 }
 
+/**
+ * Expands the inputs and prints each notice and problem as one `teamc:` line. Returns the files,
+ * or undefined when a problem makes the command a usage error (the caller exits 2).
+ */
+export function readInputs(patterns: readonly string[], terminal: { cwd: string; stderr(text: string): void }): InputFile[] | undefined {
+  const inputs = expandInputs(patterns, terminal.cwd);
+  for (const notice of inputs.notices) terminal.stderr(`teamc: ${notice}`);
+  for (const error of inputs.errors) terminal.stderr(`teamc: ${error}`);
+  return inputs.errors.length > 0 ? undefined : inputs.files;
+}
+
 /** A path as the user would like to read it: relative to where they stand. */
 export function display(filePath: string, cwd = process.cwd()): string {
   const relative = path.relative(cwd, filePath);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { renderDiagnostic } from '../diagnostics/render.js';
 import { formatSource } from '../format/index.js';
 import { createSourceFile, type SourceFile } from '../source.js';
-import { describeFsError, display, expandInputs } from './files.js';
+import { describeFsError, display, readInputs } from './files.js';
 import { ExitCode, type Terminal } from './terminal.js';
 
 export interface FmtOptions {
@@ -18,17 +18,13 @@ export interface FmtOptions {
 }
 
 export function runFmt(patterns: string[], options: FmtOptions, terminal: Terminal): ExitCode {
-  const inputs = expandInputs(patterns, terminal.cwd);
-  for (const notice of inputs.notices) terminal.stderr(`teamc: ${notice}`);
-  if (inputs.errors.length > 0) {
-    for (const error of inputs.errors) terminal.stderr(`teamc: ${error}`);
-    return ExitCode.Usage;
-  }
+  const files = readInputs(patterns, terminal);
+  if (files === undefined) return ExitCode.Usage;
 
   let changed = 0;
   let withErrors = 0;
   let failures = 0;
-  for (const file of inputs.files) {
+  for (const file of files) {
     const shown = display(file.path, terminal.cwd);
     let result: ReturnType<typeof formatSource>;
     try {
@@ -62,7 +58,7 @@ export function runFmt(patterns: string[], options: FmtOptions, terminal: Termin
     }
   }
 
-  terminal.stderr(summary(inputs.files.length, changed, withErrors, options.check));
+  terminal.stderr(summary(files.length, changed, withErrors, options.check));
   if (failures > 0) return ExitCode.Usage;
   if (withErrors > 0 || (options.check && changed > 0)) return ExitCode.Diagnostics;
   return ExitCode.Ok;

@@ -20,7 +20,7 @@ import { describeType, parseInputs, takesText } from '../definition/inputs.js';
 import { renderDiagnostic, renderSummary } from '../diagnostics/render.js';
 import type { TeamModel } from '../model.js';
 import { checkFiles, type CheckedProgram } from '../program.js';
-import { describeFsError, display, diskHost, expandInputs } from './files.js';
+import { describeFsError, display, diskHost, readInputs } from './files.js';
 import { duration, liveView, progressLines, RunProgress } from './live-view.js';
 import { ExitCode, type Terminal } from './terminal.js';
 
@@ -171,19 +171,18 @@ export interface OpenedTeams {
  * Returns an exit code when the command cannot go on: a bad path, or errors when refused.
  */
 export function openTeams(file: string, terminal: Terminal, options: { refuseOnErrors: boolean; verb: string; hint?: string }): OpenedTeams | number {
-  const inputs = expandInputs([file], terminal.cwd);
-  for (const notice of inputs.notices) terminal.stderr(`teamc: ${notice}`);
-  if (inputs.errors.length > 0 || inputs.files.length === 0) {
-    for (const error of inputs.errors) terminal.stderr(`teamc: ${error}`);
-    if (inputs.errors.length === 0) terminal.stderr(`teamc: ${file}: no .team file to ${options.verb}`);
+  const files = readInputs([file], terminal);
+  if (files === undefined) return ExitCode.Usage;
+  if (files.length === 0) {
+    terminal.stderr(`teamc: ${file}: no .team file to ${options.verb}`);
     return ExitCode.Usage;
   }
-  if (inputs.files.length > 1) {
-    terminal.stderr(`teamc: ${options.verb} takes one .team file; ${file} names ${inputs.files.length}`);
+  if (files.length > 1) {
+    terminal.stderr(`teamc: ${options.verb} takes one .team file; ${file} names ${files.length}`);
     return ExitCode.Usage;
   }
-  const root = inputs.files[0]!.path;
-  const checked = checkFiles([root], diskHost(inputs.files));
+  const root = files[0]!.path;
+  const checked = checkFiles([root], diskHost(files));
   const sourceOf = (f: string) => checked.sources.get(f);
   for (const diagnostic of checked.diagnostics) {
     terminal.stderr(`${renderDiagnostic(diagnostic, sourceOf, { color: terminal.color, cwd: terminal.cwd })}\n`);
