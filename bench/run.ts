@@ -3,7 +3,9 @@
  * `npm run bench -- frontend` runs one group.
  */
 import * as os from 'node:os';
+import { analyzeBenchmark } from './analyze.js';
 import { buildBenchmark } from './build.js';
+import { editorBenchmark } from './editor.js';
 import { coldCheckBenchmark, frontendBenchmark } from './frontend.js';
 import { rulesBenchmark } from './rules.js';
 import { simulateBenchmark } from './simulate.js';
@@ -13,6 +15,8 @@ const groups: Record<string, () => unknown> = {
   rules: rulesBenchmark,
   cold: coldCheckBenchmark,
   build: buildBenchmark,
+  editor: editorBenchmark,
+  analyze: analyzeBenchmark,
   simulate: () => simulateBenchmark(),
 };
 
