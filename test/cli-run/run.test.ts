@@ -30,10 +30,9 @@ const exampleInputs: Record<string, string[]> = {
 
 describe('teamc run on the examples, sim provider', () => {
   for (const [name, input] of Object.entries(exampleInputs)) {
-    // `teamc run` refuses a file with checker errors, by design: while a rule flags an example,
-    // running it is a usage of the refusal (tested below), not of the run.
-    const errors = exampleErrors(name);
-    it.skipIf(errors.length > 0)(`${name}: exit 0, the typed output as JSON on stdout, a summary and a trace`, async () => {
+    it(`${name}: exit 0, the typed output as JSON on stdout, a summary and a trace`, async () => {
+      // Every example must pass the checker: `teamc run` refuses a file with errors.
+      expect(exampleErrors(name)).toEqual([]);
       const terminal = recordingTerminal(dir);
       const trace = path.join(dir, `${name}.jsonl`);
       const code = await runRun(path.join(examples, `${name}.team`), { ...base, input, seed: '7', trace }, terminal);

@@ -39,7 +39,8 @@ interface BuiltTeam {
 
 let dir: string;
 const teams: BuiltTeam[] = [];
-const cleanExamples = exampleFiles().filter((file) => errorsOf(checkOnDisk([file])).length === 0);
+// Every example must build: refusing one with checker errors would fail the build below.
+const cleanExamples = exampleFiles();
 
 function recordTeams(views: ModuleView[], program: string): void {
   for (const view of views) {
