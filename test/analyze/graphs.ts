@@ -1,33 +1,13 @@
 /** Graphs the analyser's tests share: the math library written out by hand, and random DAGs. */
 import fc from 'fast-check';
 import type { AgentEdge, AgentNode, WorkGraph, WorkTaskInput } from '../../compiler/analyze/index.js';
+import { mathLibraryTasks } from '../runtime/team/graphs.js';
 
 export const task = (name: string, after: string[] = [], weight = 1): WorkTaskInput => ({ name, after, weight });
 
-/** examples/math-library.team: weight 1 except div, sqrt and gcd (weight 2). */
+/** examples/math-library.team (weight 1 except div, sqrt and gcd), as the runtime's tests write it out. */
 export const mathLibrary: WorkGraph = {
-  tasks: [
-    task('core'),
-    task('add', ['core']),
-    task('sub', ['core']),
-    task('mul', ['core']),
-    task('div', ['core'], 2),
-    task('safe_add', ['add']),
-    task('safe_div', ['div']),
-    task('pow', ['mul']),
-    task('sqrt', ['div', 'mul'], 2),
-    task('mean', ['add', 'div']),
-    task('variance', ['mean', 'sub', 'mul']),
-    task('stddev', ['variance', 'sqrt']),
-    task('clamp', ['core']),
-    task('lerp', ['add', 'mul']),
-    task('round', ['core']),
-    task('gcd', ['core'], 2),
-    task('lcm', ['gcd', 'mul']),
-    task('tests_basic', ['safe_add', 'safe_div', 'pow', 'clamp']),
-    task('tests_stats', ['stddev', 'lerp', 'round']),
-    task('docs', ['tests_basic', 'tests_stats', 'lcm']),
-  ],
+  tasks: mathLibraryTasks.map(({ name, after, weight }) => task(name, [...after], weight)),
 };
 
 export const chain = (n: number, weight = 1): WorkGraph => ({
