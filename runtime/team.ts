@@ -84,6 +84,12 @@ export interface TeamOptions {
   effects?: EffectLog;
   /** Replicas of every store (default 3). */
   storeReplicas?: number;
+  /**
+   * Run what the checker rejects instead of refusing it at run time (`--allow-unsafe`): a consensus
+   * whose quorums cannot intersect or cannot be reached still votes, so simulation can show what
+   * the checker warned about. Never set it for real work.
+   */
+  allowUnsafe?: boolean;
 }
 
 export interface RunOptions {

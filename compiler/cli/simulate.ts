@@ -85,6 +85,7 @@ export async function runSimulate(file: string, options: SimulateCommandOptions,
     seed,
     faults,
     input,
+    ...(options.allowUnsafe ? { allowUnsafe: true } : {}),
     ...(options.onRun ? { onRun: (run) => options.onRun!(run.index, runs) } : {}),
   });
   terminal.stdout(formatSummary(summary));

@@ -34,6 +34,8 @@ export interface SimulateRunOptions<In> {
   tools?: Record<string, ToolImplementation>;
   /** Checkers to run (all by default). */
   checkers?: readonly Checker[];
+  /** Run a design the checker rejects (see `TeamOptions.allowUnsafe`). */
+  allowUnsafe?: boolean;
   /** A run still going at this virtual time is stopped and reported `stuck` (default: deadline × 4, else 24 h). */
   maxVirtualMs?: number;
 }
@@ -140,7 +142,7 @@ export async function simulateRun<In, Out>(definition: TeamDefinition<In, Out>, 
       if (call.fault) injected[call.fault] = (injected[call.fault] ?? 0) + 1;
     },
   });
-  const team = createTeam(definition, { provider, clock, seed, transport: network, ...(options.tools ? { tools: options.tools } : {}) });
+  const team = createTeam(definition, { provider, clock, seed, transport: network, ...(options.tools ? { tools: options.tools } : {}), ...(options.allowUnsafe ? { allowUnsafe: true } : {}) });
   const maxTime = options.maxVirtualMs ?? (definition.deadlineMs !== undefined ? definition.deadlineMs * 4 : 86_400_000);
 
   let run: SimulatedRun;

@@ -11,8 +11,12 @@ export const violationKinds = [
   'total',
   'exactly-once',
   'at-least-once',
+  'stale-read',
+  'causal-read',
+  'lost-update',
   'consensus-safety',
   'consensus-liveness',
+  'termination',
   'deadline',
   'budget',
 ] as const;
