@@ -141,7 +141,8 @@ function readTakes(agent: AgentModel, properties: TakesProperty[], parts: TeamPa
       const channel = team.channels.get(symbol.name);
       if (channel === undefined) continue;
       let variableType: Type = item.all ? arrayOf(channel.type) : channel.type;
-      if (item.optional) variableType = optionalOf(variableType);
+      // `takes all ch?` is a list, empty when nothing came: only one message may be null.
+      if (item.optional && !item.all) variableType = optionalOf(variableType);
       const take: TakeModel = { source: symbol.name, from: 'channel', all: item.all, optional: item.optional, span: item.span, variableType };
       if (requires !== undefined) take.requires = requires;
       agent.takes.push(take);

@@ -8,7 +8,7 @@
  * 2. create every type declaration, then resolve their bodies (named references point at the
  *    declarations, so recursion needs no special order), then refuse unguarded cycles;
  * 3. build the models and tools declared at a file's top level, once, in their own file;
- * 4. build each team, check its flows (T200, T204, T205) and its prompts (T201–T203, T206).
+ * 4. build each team, check its flows (T200, T204, T205) and its prompts (T201–T203, T206, T207).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FileModel, ModelModel, ProgramModel, TeamModel, ToolModel, TypeDeclarationModel } from '../model.js';

@@ -1,5 +1,5 @@
 /**
- * Prompt templates (T201, T202, T203, T206).
+ * Prompt templates (T201, T202, T203, T206, T207).
  *
  * Each prompt is parsed with handlebars' own parser — what counts as a variable, a block or a
  * helper is exactly what handlebars will do at run time — and its syntax tree is walked with the
@@ -11,7 +11,16 @@
  *   (handlebars does not fall back to outer names: `{{../x}}` or `{{@root.x}}` reach them);
  * - a list taken with `takes all` read as one message, or one message iterated as a list, is
  *   the take's shape misread (T201);
- * - a helper must be known (T206), and the template must parse (T206).
+ * - a helper must be known (T206), and the template must parse (T206);
+ * - a field read through a value that may be null must be guarded (T207): prompts render in
+ *   handlebars' strict mode (runtime/prompt.ts), where `{{x}}` prints nothing for a null `x` but
+ *   `{{x.y}}`, `{{#each x.y}}` or `{{json x.y}}` throw, and the activation fails. A value may be
+ *   null when it is an optional take before its first message, an `lww` store before its first
+ *   write, an optional field (`y?: T`), a `T?`, or an element of a list by index (`xs.[0]`).
+ *   `{{#if x}}`, `{{#with x}}`, `{{#each x}}` (and the `{{else}}` of `{{#unless x}}`) guard `x`
+ *   and every prefix of it for what they enclose; a guard is tied to the place the path names
+ *   (a variable, a field of the current element, a block parameter), so `{{../x.y}}` and
+ *   `{{@root.x.y}}` inside a guard of `x` are guarded too.
  *
  * Positions: handlebars reports line/column in the template's text; `TemplateInput.toSource` maps
  * them into the file (see prompt-positions.ts for inline prompts).
@@ -21,7 +30,7 @@ import type { Span } from '../syntax/ast.js';
 import type { AgentModel, TeamModel, Type } from '../model.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { q, type Reporter } from './reporter.js';
-import { arrayOf, boolType, elementOf, fieldOf, intType, present, recordOf, stringType, typeToString, unknownType } from './types.js';
+import { arrayOf, boolType, elementOf, fieldOf, intType, optionalOf, present, recordOf, stringType, structure, typeToString, unknownType } from './types.js';
 
 export const knownHelpers: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup', 'log', 'json', 'join'];
 const knownHelperSet: ReadonlySet<string> = new Set(knownHelpers);
@@ -30,6 +39,8 @@ const knownHelperSet: ReadonlySet<string> = new Set(knownHelpers);
 export interface TemplateVariable {
   type: Type;
   take?: { channel: string; all: boolean };
+  /** Why the value may be null at run time, when it may (for T207): "null until …". */
+  absent?: string;
 }
 
 export interface TemplateInput {
@@ -68,6 +79,8 @@ interface Walk {
   /** Block parameters in scope (`as |item index|`), innermost last. */
   params: Array<Map<string, Type>>;
   eachDepth: number;
+  /** Places (`placeKey`) known not to be null here: the subjects of the enclosing guards. */
+  guards: string[];
 }
 
 export function checkTemplate(input: TemplateInput, report: Reporter): void {
@@ -81,7 +94,7 @@ export function checkTemplate(input: TemplateInput, report: Reporter): void {
     reportParseError(input, error, report);
     return;
   }
-  const walk: Walk = { input, report, lineStarts: lineStartsOf(input.text), frames: [{}], params: [], eachDepth: 0 };
+  const walk: Walk = { input, report, lineStarts: lineStartsOf(input.text), frames: [{}], params: [], eachDepth: 0, guards: [] };
   statements(walk, program);
 }
 
@@ -100,7 +113,7 @@ function visit(walk: Walk, node: hbs.AST.Node): void {
         helperName(walk, path);
         argumentsOf(walk, mustache.params, mustache.hash);
       } else if (!(isSimple(path) && knownHelperSet.has(path.parts[0]!) && !walk.input.variables.has(path.parts[0]!))) {
-        resolvePath(walk, path);
+        resolvePath(walk, path, true);
       }
       return;
     }
@@ -126,6 +139,9 @@ function block(walk: Walk, node: hbs.AST.BlockStatement): void {
   const subject = node.params[0];
   const opener = `{{#${path.original}${subject?.type === 'PathExpression' ? ` ${(subject as hbs.AST.PathExpression).original}` : ''}}}`;
 
+  // The place the subject names, before a new frame shifts what `../` means.
+  const guard = subject?.type === 'PathExpression' ? placeOf(walk, subject as hbs.AST.PathExpression) : undefined;
+
   if (name === 'each' || name === 'with') {
     argumentsOf(walk, node.params.slice(1), node.hash);
     const subjectType = subject === undefined ? unknownType : expressionType(walk, subject);
@@ -144,7 +160,8 @@ function block(walk: Walk, node: hbs.AST.BlockStatement): void {
     walk.frames.push({ type: inner ?? unknownType, opener });
     walk.params.push(params);
     if (name === 'each') walk.eachDepth++;
-    statements(walk, node.program);
+    // The body runs only for a present subject (a non-empty list, a truthy value).
+    guarded(walk, guard, () => statements(walk, node.program));
     if (name === 'each') walk.eachDepth--;
     walk.params.pop();
     walk.frames.pop();
@@ -154,8 +171,9 @@ function block(walk: Walk, node: hbs.AST.BlockStatement): void {
 
   if (name !== undefined && knownHelperSet.has(name)) {
     argumentsOf(walk, node.params, node.hash);
-    statements(walk, node.program);
-    statements(walk, node.inverse);
+    // `{{#if x}}` shows its body, and `{{#unless x}}` its `{{else}}`, only when `x` is truthy.
+    guarded(walk, name === 'if' ? guard : undefined, () => statements(walk, node.program));
+    guarded(walk, name === 'unless' ? guard : undefined, () => statements(walk, node.inverse));
     return;
   }
 
@@ -168,20 +186,70 @@ function block(walk: Walk, node: hbs.AST.BlockStatement): void {
   }
 
   // `{{#name}}…{{/name}}` with no arguments is a section: it iterates a list, enters a record,
-  // or shows its body when the value is truthy.
-  const type = resolvePath(walk, path);
+  // or shows its body when the value is truthy. Its lookup is strict, like a mustache's.
+  const type = resolvePath(walk, path, true);
+  const section = placeOf(walk, path);
   const shape = type === undefined ? undefined : present(type);
   const inner = shape === undefined ? undefined : shape.kind === 'array' ? shape.element : shape.kind === 'record' ? shape : undefined;
   if (inner !== undefined) {
     walk.frames.push({ type: inner, opener: `{{#${path.original}}}` });
     walk.params.push(new Map());
-    statements(walk, node.program);
+    guarded(walk, section, () => statements(walk, node.program));
     walk.params.pop();
     walk.frames.pop();
   } else {
-    statements(walk, node.program);
+    guarded(walk, section, () => statements(walk, node.program));
   }
   statements(walk, node.inverse);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Places and guards (T207)
+
+/**
+ * Where the value a path names lives, as a list whose first item is the scope: `root` for the
+ * prompt's variables, `f<k>` for the element of the k-th frame, `p<i>` for the i-th set of block
+ * parameters; the rest are the path's parts. Two paths with the same place name the same value,
+ * however they are written (`x.y`, `@root.x.y`, `../x.y`). Undefined for data variables.
+ */
+function placeOf(walk: Walk, path: hbs.AST.PathExpression): string[] | undefined {
+  if (path.data) return path.parts[0] === 'root' ? ['root', ...path.parts.slice(1)] : undefined;
+  if (!/^(this\b|\.)/.test(path.original) && path.depth === 0 && path.parts.length > 0) {
+    for (let i = walk.params.length - 1; i >= 0; i--) {
+      if (walk.params[i]!.has(path.parts[0]!)) return [`p${i}`, ...path.parts];
+    }
+  }
+  const frameIndex = walk.frames.length - 1 - path.depth;
+  if (frameIndex < 0) return undefined;
+  return [frameIndex === 0 ? 'root' : `f${frameIndex}`, ...path.parts];
+}
+
+const placeKey = (place: readonly string[]): string => place.join('\u0000');
+
+/** Runs `body` with `place` and each of its prefixes known present (a truthy `x.y` has a present `x`). */
+function guarded(walk: Walk, place: readonly string[] | undefined, body: () => void): void {
+  const before = walk.guards.length;
+  if (place !== undefined) for (let n = 1; n <= place.length; n++) walk.guards.push(placeKey(place.slice(0, n)));
+  body();
+  walk.guards.length = before;
+}
+
+function isGuarded(walk: Walk, place: readonly string[]): boolean {
+  return walk.guards.includes(placeKey(place));
+}
+
+/** `T?` → `T`, keeping the name (`Review`, not its fields), for messages. */
+function withoutOptional(type: Type): Type {
+  let current = type;
+  while (current.kind === 'optional') current = current.inner;
+  return current;
+}
+
+/** Whether a value of the type may be null or absent at run time: `T?`, through names and unions. */
+function mayBeAbsent(type: Type): boolean {
+  const shape = structure(type);
+  if (shape.kind === 'optional') return true;
+  return shape.kind === 'union' && shape.members.some(mayBeAbsent);
 }
 
 /** The element type `{{#each}}` iterates, or undefined after reporting a non-list. */
@@ -274,16 +342,36 @@ const dataTypes: ReadonlyMap<string, Type> = new Map([
 ]);
 
 /**
- * The type of a path, or undefined after reporting it. The head is a block parameter, a variable
- * (at the top level, or through `../` / `@root`) or a field of the current context.
+ * One path being followed: where the value it starts from lives and why that value may be null
+ * (for T207), and whether the path is printed — a mustache or a section looks its last part up
+ * strictly, so that part must exist — or passed to a helper, which looks it up leniently.
  */
-function resolvePath(walk: Walk, path: hbs.AST.PathExpression): Type | undefined {
+interface Reading {
+  path: hbs.AST.PathExpression;
+  /** The span of each of `path.parts`. */
+  segments: readonly Span[];
+  /** How many of `path.parts` name the starting value (0: the current element itself). */
+  consumed: number;
+  /** The place of the starting value (see `placeOf`). */
+  place: readonly string[];
+  /** Why the starting value may be null, when it is a variable that may be. */
+  absent?: string;
+  strict: boolean;
+}
+
+/**
+ * The type of a path, or undefined after reporting it. The head is a block parameter, a variable
+ * (at the top level, or through `../` / `@root`) or a field of the current context. `strict`: the
+ * path is printed (a mustache, a section), not passed to a helper.
+ */
+function resolvePath(walk: Walk, path: hbs.AST.PathExpression, strict = false): Type | undefined {
   const segments = segmentSpans(walk, path);
+  const reading = (consumed: number, place: readonly string[]): Reading => ({ path, segments, consumed, place, strict });
   if (path.data) {
     const [head, ...rest] = path.parts;
     if (head === 'root') {
       if (rest.length === 0) return unknownType;
-      return variableThenFields(walk, path, rest, segments.slice(1));
+      return variableThenFields(walk, reading(2, ['root', rest[0]!]), rest, segments.slice(1));
     }
     const type = head === undefined ? undefined : dataTypes.get(head);
     if (type !== undefined && walk.eachDepth > 0) return type;
@@ -301,7 +389,7 @@ function resolvePath(walk: Walk, path: hbs.AST.PathExpression): Type | undefined
   if (!scoped && path.depth === 0 && path.parts.length > 0) {
     for (let i = walk.params.length - 1; i >= 0; i--) {
       const param = walk.params[i]!.get(path.parts[0]!);
-      if (param !== undefined) return fields(walk, path, param, path.parts[0]!, path.parts.slice(1), segments.slice(1));
+      if (param !== undefined) return fields(walk, reading(1, [`p${i}`, path.parts[0]!]), param, path.parts[0]!, path.parts.slice(1), segments.slice(1));
     }
   }
 
@@ -318,14 +406,15 @@ function resolvePath(walk: Walk, path: hbs.AST.PathExpression): Type | undefined
   const frame = walk.frames[frameIndex]!;
   if (frame.type === undefined) {
     if (path.parts.length === 0) return unknownType;
-    return variableThenFields(walk, path, path.parts, segments);
+    return variableThenFields(walk, reading(1, ['root', path.parts[0]!]), path.parts, segments);
   }
   if (path.parts.length === 0) return frame.type;
-  return fields(walk, path, frame.type, 'this', path.parts, segments, frame);
+  return fields(walk, reading(0, [`f${frameIndex}`]), frame.type, 'this', path.parts, segments, frame);
 }
 
 /** `name.field…` where `name` must be one of the prompt's variables. */
-function variableThenFields(walk: Walk, path: hbs.AST.PathExpression, parts: readonly string[], segments: readonly Span[]): Type | undefined {
+function variableThenFields(walk: Walk, reading: Reading, parts: readonly string[], segments: readonly Span[]): Type | undefined {
+  const path = reading.path;
   const [name, ...rest] = parts;
   const variable = walk.input.variables.get(name!);
   if (variable === undefined && walk.input.incomplete) return unknownType;
@@ -359,35 +448,69 @@ function variableThenFields(walk: Walk, path: hbs.AST.PathExpression, parts: rea
     });
     return undefined;
   }
-  return fields(walk, path, variable.type, name!, rest, segments.slice(1));
+  const withWhy = variable.absent === undefined ? reading : { ...reading, absent: variable.absent };
+  return fields(walk, withWhy, variable.type, name!, rest, segments.slice(1));
 }
 
-/** Follows `parts` as fields from `type`; `written` is what the path says so far (for messages). */
+/**
+ * Follows `parts` as fields from `type`; `written` is what the path says so far (for messages).
+ * Each step reads through the value so far, which must not be null unless a guard says so (T207).
+ */
 function fields(
   walk: Walk,
-  path: hbs.AST.PathExpression,
+  reading: Reading,
   type: Type,
   written: string,
   parts: readonly string[],
   segments: readonly Span[],
   frame?: Frame,
 ): Type | undefined {
+  const path = reading.path;
   let current = type;
   let soFar = written;
+  // Why `current` may be null, when it may: the variable's reason, else its type's.
+  let absent = reading.absent ?? (mayBeAbsent(type) ? `may be null (its type is ${q(typeToString(type))})` : undefined);
+  let reported = false;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     const span = segments[i] ?? spanOf(walk, path.loc);
+    const here = [...reading.place, ...parts.slice(0, i)];
+    if (!reported && absent !== undefined && mayBeAbsent(current) && !isGuarded(walk, here)) {
+      reportAbsent(walk, reading, reading.consumed + i, `reads through ${q(writtenPrefix(walk, path, reading.consumed + i))}, which ${absent}`, 'may be null here', 'reading a field through null');
+      reported = true;
+    }
+    const last = i === parts.length - 1;
     const shape = present(current);
     if (shape.kind === 'unknown') return unknownType;
     if (shape.kind === 'array' || shape.kind === 'string') {
-      if (part === 'length') {
+      if (part === 'length' && shape.kind === 'array') {
         current = intType;
+        absent = undefined;
+      } else if (part === 'length' && !(reading.strict && last)) {
+        // A helper's argument is looked up leniently: `{{#if diff.length}}` reads a string's length.
+        current = intType;
+        absent = undefined;
       } else if (shape.kind === 'array' && /^\d+$/.test(part)) {
-        current = shape.element;
+        const count = Number(part) + 1;
+        const shorter = `is absent when ${q(writtenPrefix(walk, path, reading.consumed + i))} has ${count === 1 ? 'no elements' : `fewer than ${count} elements`}`;
+        // Printed, a missing element is a missing key, which strict mode refuses.
+        if (!reported && reading.strict && last && !isGuarded(walk, [...here, part])) {
+          reportAbsent(walk, reading, reading.consumed + i + 1, `prints an element that ${shorter}`, 'may not exist', 'printing an element that does not exist');
+          reported = true;
+        }
+        current = optionalOf(shape.element);
+        absent = shorter;
       } else {
         walk.report({
           code: 'T203',
-          args: { message: shape.kind === 'array' ? `${q(soFar)} is a list (${q(typeToString(current))}), so it has no field ${q(part)}` : `${q(soFar)} is a \`string\`, so it has no field ${q(part)}` },
+          args: {
+            message:
+              shape.kind === 'array'
+                ? `${q(soFar)} is a list (${q(typeToString(current))}), so it has no field ${q(part)}`
+                : part === 'length'
+                  ? `${q(soFar)} is a \`string\`: a prompt cannot print its \`length\` (printed paths are looked up strictly, and a string has no fields)`
+                  : `${q(soFar)} is a \`string\`, so it has no field ${q(part)}`,
+          },
           at: { file: walk.input.file, span },
           label: 'no such field',
           ...(shape.kind === 'array' ? { help: [`iterate over it with \`{{#each ${soFar === 'this' ? 'this' : soFar}}}…{{${part}}}…{{/each}}\``] } : {}),
@@ -418,11 +541,33 @@ function fields(
         });
         return undefined;
       }
+      absent = found.optional
+        ? `is absent when not given (${q(`${part}?`)} is an optional field of ${q(typeToString(withoutOptional(current)))})`
+        : mayBeAbsent(found.type)
+          ? `may be null (its type is ${q(typeToString(found.type))})`
+          : undefined;
       current = found.optional ? { kind: 'optional', inner: found.type } : found.type;
     }
     soFar = soFar === 'this' ? part : `${soFar}.${part}`;
   }
   return current;
+}
+
+/**
+ * T207 at the segment that may be null (`count` parts of the path name it; 0: the current
+ * element), with the guard that makes the read safe.
+ */
+function reportAbsent(walk: Walk, reading: Reading, count: number, what: string, label: string, failure: string): void {
+  const { path } = reading;
+  const guard = writtenPrefix(walk, path, count);
+  walk.report({
+    code: 'T207',
+    args: { message: `${q(writtenPrefix(walk, path, path.parts.length))} ${what}` },
+    at: { file: walk.input.file, span: (count > 0 ? reading.segments[count - 1] : undefined) ?? spanOf(walk, path.loc) },
+    label,
+    notes: [`prompts render in strict mode: ${failure} stops the render, and the activation fails before the model is called`],
+    help: [`wrap it in \`{{#if ${guard}}}…{{/if}}\``],
+  });
 }
 
 function isSimple(path: hbs.AST.PathExpression): boolean {
@@ -460,6 +605,20 @@ function spanOf(walk: { lineStarts: number[]; input: TemplateInput }, loc: hbs.A
   const start = indexOf(walk, loc.start);
   const end = Math.max(start, indexOf(walk, loc.end));
   return { start: walk.input.toSource(start), end: walk.input.toSource(end - 1) + 1 };
+}
+
+/** The path as written up to and including its `count`-th part (`this` for none): `reviews`, `../x`, `xs.[0]`. */
+function writtenPrefix(walk: Walk, path: hbs.AST.PathExpression, count: number): string {
+  if (count === 0) return 'this';
+  if (path.loc === undefined) return path.original;
+  const text = walk.input.text.slice(indexOf(walk, path.loc.start), indexOf(walk, path.loc.end));
+  let from = path.data ? 1 : 0;
+  for (const part of path.parts.slice(0, count)) {
+    const at = text.indexOf(part, from);
+    if (at < 0) return path.original;
+    from = at + part.length;
+  }
+  return text.slice(0, text[from] === ']' ? from + 1 : from);
 }
 
 /** The span of each of a path's parts, found in the text the path covers (in order). */
@@ -598,11 +757,22 @@ export const roleVariableNotes: ReadonlyMap<string, string> = new Map([
 export function variablesOf(agent: AgentModel, team: TeamModel): Map<string, TemplateVariable> {
   const variables = new Map<string, TemplateVariable>();
   for (const take of agent.takes) {
-    variables.set(take.source, take.from === 'channel' ? { type: take.variableType, take: { channel: take.source, all: take.all } } : { type: take.variableType });
+    if (take.from === 'input') {
+      variables.set(take.source, { type: take.variableType });
+      continue;
+    }
+    const variable: TemplateVariable = { type: take.variableType, take: { channel: take.source, all: take.all } };
+    // The runtime renders `takes ch?` as null until a first message on `ch` (runtime/team.ts).
+    if (take.optional && !take.all) variable.absent = `is null until the first message on ${q(take.source)} arrives (\`takes ${take.source}?\`)`;
+    variables.set(take.source, variable);
   }
   for (const read of agent.reads) {
     const store = team.stores.get(read.store);
-    if (store !== undefined) variables.set(read.store, { type: store.type });
+    if (store === undefined) continue;
+    // An `append` or `union` store starts as an empty list; any other (`lww`, the default) reads
+    // as null until its first write (runtime/stores/value.ts).
+    const list = store.merge === 'append' || store.merge === 'union';
+    variables.set(read.store, list ? { type: store.type } : { type: optionalOf(store.type), absent: `is null until something writes the store ${q(read.store)}` });
   }
   // A worker, or an agent standing in for one, renders once per task.
   const workerOutputs = [agent, ...agent.roles.fallbackFor.map((name) => team.agents.get(name))]

@@ -137,6 +137,11 @@ export const diagnostics = {
     title: 'a prompt template does not parse, or uses an unknown helper',
     message: ({ message }) => message,
   }),
+  T207: define<{ message: string }>({
+    severity: 'error',
+    title: 'a template reads a field through a value that may be null, with no guard',
+    message: ({ message }) => message,
+  }),
 
   // Ordering and consistency --------------------------------------------------------------------
   T300: define<{ agent: string; channel: string; required: string; provided: string }>({

@@ -6,6 +6,7 @@
  * the fix computes its own only when the help names none.
  *
  *   T101  replace an unknown name with the one "did you mean" suggests
+ *   T207  wrap a read through a value that may be null in the `{{#if}}` the help names
  *   T300  raise a channel's `ordering` to what its consumers require
  *   T301  raise a store's `consistency` to what its readers require
  *   T302  raise the store and the channel of a cross-channel race to `causal`
@@ -15,6 +16,7 @@
  *   T700  add `max rounds` to an agent on an unbounded loop
  */
 import type { TokenType } from 'chevrotain';
+import Handlebars from 'handlebars';
 import { lex } from '../../grammar/lexer.js';
 import { consistencies, DurationLiteral, NumberLiteral, orderings } from '../../grammar/tokens.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -30,6 +32,7 @@ import type {
 } from '../syntax/ast.js';
 import type { Project } from './project.js';
 import type { DeclaredSymbol, FileIndex } from './symbols.js';
+import { inlineTemplateContent } from './templates.js';
 
 /** A fix's edits, by file: replace `span` with `newText`. */
 export interface Fix {
@@ -50,6 +53,7 @@ type FixFunction = (context: FixContext) => Fix[];
 
 export const quickFixes: Readonly<Record<string, FixFunction>> = {
   T101: replaceWithSuggestion,
+  T207: wrapInIf,
   T300: (context) => raiseGuarantee(context, 'channel'),
   T301: (context) => raiseGuarantee(context, 'store'),
   T302: raiseBothToCausal,
@@ -244,6 +248,68 @@ function replaceWithSuggestion(context: FixContext): Fix[] {
     }
   }
   return fixes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// T207: guard a read through a value that may be null
+
+/**
+ * Wraps the statement that reads through the value — the mustache, or the whole block whose
+ * opening tag does — in the `{{#if …}}` the help names. The template is parsed as written (an
+ * inline prompt between its quotes, escapes untouched), so its positions are the file's.
+ */
+function wrapInIf(context: FixContext): Fix[] {
+  const { file, span } = context.diagnostic;
+  const guard = context.diagnostic.help.map((help) => /^wrap it in `\{\{#if ([^`{}]+)\}\}…\{\{\/if\}\}`$/.exec(help)?.[1]).find((g) => g !== undefined);
+  const text = context.text(file);
+  if (guard === undefined || text === undefined) return [];
+  const literal = context.index(file)?.templates.find((t) => t.source.kind === 'inline' && contains(t.source.literal.span, span))?.source.literal;
+  // A diagnostic in a `.team` file is in an inline prompt; anywhere else, the file is the prompt.
+  const content = literal !== undefined ? inlineTemplateContent(text, literal) : file.endsWith('.team') ? undefined : { text, offset: 0 };
+  if (content === undefined) return [];
+  const program = Handlebars.parseWithoutProcessing(content.text);
+  const statement = statementAt(program, lineStartsOf(content.text), span.start - content.offset);
+  if (statement === undefined) return [];
+  const start = content.offset + statement.start;
+  const end = content.offset + statement.end;
+  return [
+    {
+      title: `Wrap in \`{{#if ${guard}}}\``,
+      edits: [
+        { file, span: { start, end: start }, newText: `{{#if ${guard}}}` },
+        { file, span: { start: end, end }, newText: '{{/if}}' },
+      ],
+      preferred: true,
+    },
+  ];
+}
+
+/** The innermost mustache or block around `at`, where `at` is outside any inner block's body. */
+function statementAt(program: hbs.AST.Program | undefined, lineStarts: readonly number[], at: number): Span | undefined {
+  for (const node of program?.body ?? []) {
+    const start = (lineStarts[node.loc.start.line - 1] ?? 0) + node.loc.start.column;
+    const end = (lineStarts[node.loc.end.line - 1] ?? 0) + node.loc.end.column;
+    if (at < start || at >= end) continue;
+    if (node.type === 'MustacheStatement') return { start, end };
+    if (node.type !== 'BlockStatement') return undefined;
+    const block = node as hbs.AST.BlockStatement;
+    return statementAt(block.program, lineStarts, at) ?? statementAt(block.inverse, lineStarts, at) ?? { start, end };
+  }
+  return undefined;
+}
+
+/** Line starts as handlebars counts lines. */
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 10) starts.push(i + 1);
+    else if (ch === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
 }
 
 // ---------------------------------------------------------------------------------------------

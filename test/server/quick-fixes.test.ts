@@ -108,6 +108,25 @@ describe('each fix removes its diagnostic', () => {
     expect(expectFixed(text, 'T700')).toMatch(/^Bound the loop: add `max rounds \d+` to `(again|findings)`$/);
   });
 
+  test('T207: a block that reads through a store before its first write', () => {
+    const text = review
+      .replace('  channel findings:', '  store last: Verdict { consistency causal }\n  channel findings:')
+      .replace('    reads notes requires causal\n', '    reads notes requires causal, last requires causal\n')
+      .replace('      Notes: {{json notes}}\n', '      Notes: {{json notes}} {{#each last.reasons}}- {{this}}{{/each}}\n');
+    expect(expectFixed(text, 'T207')).toBe('Wrap in `{{#if last}}`');
+    expect(fixed(text, 'T207').text).toContain('Notes: {{json notes}} {{#if last}}{{#each last.reasons}}- {{this}}{{/each}}{{/if}}\n');
+  });
+
+  test('T207: a mustache inside a block, in a prompt with escapes', () => {
+    const text = review
+      .replace('  channel findings:', '  store last: Verdict { consistency causal }\n  channel findings:')
+      .replace('    reads notes requires causal\n', '    reads notes requires causal, last requires causal\n')
+      .replace('    prompt """\n      {{#each findings}}- {{file}}:{{line}} {{message}}\n      {{/each}}\n      Notes: {{json notes}}\n    """', '    prompt "\\"{{diff}}\\" {{#each findings}}{{file}} {{@root.last.approve}}{{/each}}"')
+      .replace('    takes all findings requires causal\n', '    takes all findings requires causal, diff\n');
+    expect(fixed(text, 'T207').text).toContain('prompt "\\"{{diff}}\\" {{#each findings}}{{file}} {{#if @root.last}}{{@root.last.approve}}{{/if}}{{/each}}"');
+    expectFixed(text, 'T207');
+  });
+
   test('T101: a misspelt channel', () => {
     const text = review.replace('emits findings', 'emits fidnings');
     expect(expectFixed(text, 'T101')).toBe('Change to `findings`');
