@@ -9,6 +9,7 @@
  * runner hands it `AgentServices`, so the same actor runs on the in-memory transport, on an
  * adversarial simulated network, or against a real model.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from './clock.js';
 import {
   readPath,
@@ -28,6 +29,7 @@ import type { Operation } from './policies/operation.js';
 import type { ValidatorVerdict } from './policies/validation.js';
 import { withDeclaredFields, type PromptTemplate, type PromptVariables } from './prompt.js';
 import type { Random } from './random.js';
+import { canonicalJson } from './providers/request-key.js';
 
 // ---------------------------------------------------------------------------------------------
 // Mailbox
@@ -145,10 +147,24 @@ export class ToolError extends Error {
   }
 }
 
+/**
+ * Which attempt of which activation asked for a tool call: what lets a checker tell a legitimate
+ * second effect from a retry, hedge copy or redelivery repeating the first.
+ */
+export interface ToolOrigin {
+  activation: string;
+  instance: number;
+  /** 1, 2, 3 … across the retries and hedge copies of one call (unique per copy). */
+  attempt: number;
+}
+
+/** `args`: a stable hash of the (parsed) arguments, so two calls with the same arguments are recognisable. */
+type ToolEventBase = { agent: string; tool: string; args: string } & Partial<ToolOrigin>;
+
 export type ToolEvent =
-  | { type: 'tool_call'; agent: string; tool: string; key?: string }
-  | { type: 'tool_result'; agent: string; tool: string; key?: string; ok: boolean; durationMs: number }
-  | { type: 'tool_deduplicated'; agent: string; tool: string; key: string };
+  | (ToolEventBase & { type: 'tool_call'; key?: string })
+  | (ToolEventBase & { type: 'tool_result'; key?: string; ok: boolean; durationMs: number })
+  | (ToolEventBase & { type: 'tool_deduplicated'; key: string });
 
 /**
  * The record of keyed effects: key → the outcome of the one execution. Shared across runs when
@@ -180,7 +196,7 @@ export class ToolRunner {
    * message — gets the first call's outcome (its result, or its failure: whether a failed effect
    * happened is unknowable, and at-most-once must not guess).
    */
-  async call(agent: AgentDefinition, tool: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+  async call(agent: AgentDefinition, tool: string, input: unknown, signal: AbortSignal, origin?: ToolOrigin): Promise<unknown> {
     const definition = this.definitions.get(tool);
     if (!definition) throw new ToolError(tool, 'not_declared', 'no such tool in the team');
     if (!agent.calls.includes(tool)) throw new ToolError(tool, 'not_granted', `${agent.name} does not declare \`calls ${tool}\``);
@@ -190,14 +206,15 @@ export class ToolRunner {
     if (!parsed.success) throw new ToolError(tool, 'invalid_input', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
 
     const key = definition.kind === 'effect' && definition.idempotencyKey?.length ? effectKey(definition, parsed.data) : undefined;
+    const base: ToolEventBase = { agent: agent.name, tool, args: argumentsHash(parsed.data), ...origin };
     if (key !== undefined) {
       const earlier = this.effects.get(key);
       if (earlier) {
-        this.onEvent?.({ type: 'tool_deduplicated', agent: agent.name, tool, key });
+        this.onEvent?.({ type: 'tool_deduplicated', ...base, key });
         return earlier;
       }
     }
-    const execution = this.execute(agent, definition, implementation, parsed.data, key, signal);
+    const execution = this.execute(base, definition, implementation, parsed.data, key, signal);
     if (key !== undefined) {
       this.effects.set(key, execution);
       execution.catch(() => undefined); // the log keeps the failure; a caller may not be waiting
@@ -206,7 +223,7 @@ export class ToolRunner {
   }
 
   private async execute(
-    agent: AgentDefinition,
+    base: ToolEventBase,
     definition: ToolDefinition,
     implementation: ToolImplementation,
     input: unknown,
@@ -214,13 +231,13 @@ export class ToolRunner {
     signal: AbortSignal,
   ): Promise<unknown> {
     const started = this.clock.now();
-    this.onEvent?.({ type: 'tool_call', agent: agent.name, tool: definition.name, ...(key ? { key } : {}) });
+    this.onEvent?.({ type: 'tool_call', ...base, ...(key ? { key } : {}) });
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     let cancelTimer = () => {};
     try {
-      const running = Promise.resolve(implementation(input, { agent: agent.name, signal: controller.signal, ...(key ? { idempotencyKey: key } : {}) }));
+      const running = Promise.resolve(implementation(input, { agent: base.agent, signal: controller.signal, ...(key ? { idempotencyKey: key } : {}) }));
       const timeoutMs = definition.timeoutMs;
       const result =
         timeoutMs === undefined
@@ -241,16 +258,21 @@ export class ToolRunner {
         if (!checked.success) throw new ToolError(definition.name, 'invalid_output', checked.error.issues.map((i) => i.message).join('; '));
         output = checked.data;
       }
-      this.onEvent?.({ type: 'tool_result', agent: agent.name, tool: definition.name, ...(key ? { key } : {}), ok: true, durationMs: this.clock.now() - started });
+      this.onEvent?.({ type: 'tool_result', ...base, ...(key ? { key } : {}), ok: true, durationMs: this.clock.now() - started });
       return output;
     } catch (error) {
-      this.onEvent?.({ type: 'tool_result', agent: agent.name, tool: definition.name, ...(key ? { key } : {}), ok: false, durationMs: this.clock.now() - started });
+      this.onEvent?.({ type: 'tool_result', ...base, ...(key ? { key } : {}), ok: false, durationMs: this.clock.now() - started });
       throw error;
     } finally {
       cancelTimer();
       signal.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** The first 16 hex digits of the SHA-256 of the arguments' canonical JSON: equal arguments, equal hash. */
+export function argumentsHash(input: unknown): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 16);
 }
 
 /** `tool\0["value of path 1", ...]`: stable across processes, so an effect log can be persisted. */
@@ -281,12 +303,16 @@ export interface ModelRequest {
 export interface ToolRequest {
   tool: string;
   input: unknown;
+  /** The provider's id for the call, when it gave one (answered by that id in the next request). */
+  id?: string;
 }
 
 export interface ToolResult extends ToolRequest {
   ok: boolean;
   /** The tool's output, or the error message. */
   output: unknown;
+  /** Which tool round of the attempt asked for it (0, 1, …): the calls of one round were one answer. */
+  round?: number;
 }
 
 /** A model's answer: a final output, or tool calls to make before asking again. */
@@ -312,7 +338,7 @@ export interface ValidatorOutput {
 }
 
 export type AgentEvent =
-  | { type: 'activation_start'; agent: string; instance: number; activation: string }
+  | { type: 'activation_start'; agent: string; instance: number; activation: string; consumed?: string[] }
   | { type: 'activation_end'; agent: string; instance: number; activation: string; ok: boolean; error?: string }
   | { type: 'model_call'; agent: string; instance: number; activation: string; model: string; attempt: number; promptChars: number }
   | { type: 'model_answer'; agent: string; instance: number; activation: string; attempt: number; tokens: number; toolCalls: number }
@@ -331,8 +357,9 @@ export interface AgentServices {
   tools: ToolRunner;
   /** Sends one message on a channel as `node`. */
   publish(channel: string, node: string, message: unknown): Promise<void>;
-  read(store: string, node: string, requires: Consistency | undefined): Promise<unknown>;
-  write(store: string, node: string, value: unknown): Promise<void>;
+  /** `at`: the activation and instance reading or writing, for the trace. */
+  read(store: string, node: string, requires: Consistency | undefined, at?: { activation: string; instance: number }): Promise<unknown>;
+  write(store: string, node: string, value: unknown, at?: { activation: string; instance: number }): Promise<void>;
   onPolicyEvent(event: PolicyEvent): void;
   onEvent(event: AgentEvent): void;
 }
@@ -342,6 +369,12 @@ export interface Activation {
   /** Run-unique and deterministic, e.g. `judge:2`. */
   id: string;
   variables: PromptVariables;
+  /**
+   * Ids of the channel messages that triggered it (what it handles; not the latest values of
+   * optional takes it merely reads). A redelivered message shows up as two activations listing
+   * the same id. Derived activations (consensus rounds, work tasks) carry their parent's.
+   */
+  consumed?: string[];
 }
 
 /** Tool rounds one attempt may take before it must answer: a model that only ever calls tools is a failure, not a hang. */
@@ -412,9 +445,9 @@ export class AgentInstance {
     const base = { agent: this.name, instance: this.index, activation: activation.id };
     const signal = callSignal ? AbortSignal.any([this.signal, callSignal]) : this.signal;
     if (signal.aborted) throw signal.reason;
-    onEvent({ type: 'activation_start', ...base });
+    onEvent({ type: 'activation_start', ...base, ...(activation.consumed?.length ? { consumed: [...activation.consumed] } : {}) });
     try {
-      const variables = await this.readStores(activation.variables);
+      const variables = await this.readStores(activation.variables, activation.id);
       const output = await this.call(variables, activation, signal);
       if (emit) await this.emit(output, activation);
       onEvent({ type: 'activation_end', ...base, ok: true });
@@ -425,12 +458,12 @@ export class AgentInstance {
     }
   }
 
-  private async readStores(variables: PromptVariables): Promise<PromptVariables> {
+  private async readStores(variables: PromptVariables, activation: string): Promise<PromptVariables> {
     const reads = this.agent.definition.reads;
     if (reads.length === 0) return variables;
     const withReads: PromptVariables = { ...variables };
     for (const read of reads) {
-      const value = await this.services.read(read.store, this.node, read.requires);
+      const value = await this.services.read(read.store, this.node, read.requires, { activation, instance: this.index });
       withReads[read.store] = withDeclaredFields(this.services.stores.get(read.store)?.schema, value) ?? null;
     }
     return withReads;
@@ -516,14 +549,15 @@ export class AgentInstance {
         const calls = answer.toolCalls ?? [];
         this.services.onEvent({ type: 'model_answer', ...base, attempt, tokens: answer.usage.inputTokens + answer.usage.outputTokens, toolCalls: calls.length });
         if (calls.length === 0) return { ...answer, usage: { inputTokens, outputTokens } };
+        const origin = { activation: activation.id, instance: this.index, attempt };
         for (const call of calls) {
           try {
-            toolResults.push({ ...call, ok: true, output: await this.services.tools.call(definition, call.tool, call.input, signal) });
+            toolResults.push({ ...call, round, ok: true, output: await this.services.tools.call(definition, call.tool, call.input, signal, origin) });
           } catch (error) {
             if (signal.aborted) throw error;
             // The model sees the failure and may recover; a denied capability is not the model's to retry around.
             if (error instanceof ToolError && (error.reason === 'not_granted' || error.reason === 'not_declared')) throw error;
-            toolResults.push({ ...call, ok: false, output: describe(error) });
+            toolResults.push({ ...call, round, ok: false, output: describe(error) });
           }
         }
       }
@@ -560,7 +594,7 @@ export class AgentInstance {
       this.services.onEvent({ type: 'emit', ...base, channel: emission.channel, messages: emission.messages.length });
     }
     for (const store of definition.writes) {
-      await this.services.write(store, this.node, output);
+      await this.services.write(store, this.node, output, { activation: activation.id, instance: this.index });
       this.services.onEvent({ type: 'write', ...base, store });
     }
   }

@@ -215,7 +215,12 @@ export interface ConsensusDefinition {
   agreeOn: string[];
   /** A normaliser name applied to agreed fields before comparison, e.g. `trim_lower`. */
   normalize?: string;
-  rounds: number;
+  /**
+   * Rounds (terms, for a leader) at most. Absent only when the source declares neither `rounds`
+   * nor `tie_break` (T604): no bound, which the runtime refuses unless `allowUnsafe`, and then
+   * votes round after round until a quorum decides or the run's budget or deadline stops it.
+   */
+  rounds?: number;
   tieBreak: TieBreak;
   protocol: Protocol;
 }

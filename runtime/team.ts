@@ -37,6 +37,7 @@ import {
   type ModelInvoker,
   type ToolEvent,
   type ToolImplementation,
+  type ToolResult,
 } from './agent.js';
 import { compilePrompt, withDeclaredFields, type PromptVariables } from './prompt.js';
 import { seededRandom, type Random } from './random.js';
@@ -44,7 +45,8 @@ import { createChannel, type Channel, type ChannelEvent, type ChannelStats } fro
 import { createMemoryTransport } from './transport/memory.js';
 import type { JsonValue } from './transport/envelope.js';
 import type { Transport } from './transport/transport.js';
-import { createStore, type Store, type StoreSession, type StrongSession } from './stores/index.js';
+import { createStore, type Store, type StoreSession, type StoreView, type StrongSession } from './stores/index.js';
+import type { VectorClock } from './vector-clock.js';
 import { Budget } from './policies/budget.js';
 import { BudgetExhaustedError } from './policies/errors.js';
 import type { PolicyEvent } from './policies/events.js';
@@ -86,8 +88,9 @@ export interface TeamOptions {
   storeReplicas?: number;
   /**
    * Run what the checker rejects instead of refusing it at run time (`--allow-unsafe`): a consensus
-   * whose quorums cannot intersect or cannot be reached still votes, so simulation can show what
-   * the checker warned about. Never set it for real work.
+   * whose quorums cannot intersect or cannot be reached still votes, and one with no `rounds` bound
+   * votes until it decides, so simulation can show what the checker warned about. Never set it for
+   * real work.
    */
   allowUnsafe?: boolean;
 }
@@ -155,21 +158,49 @@ export interface Team<In, Out> {
  * what each activation emitted and wrote, work-graph scheduling, tool calls and outputs.
  */
 export type RunnerEvent =
-  | { kind: 'activation'; agent: string; time: number; action: 'start' | 'end' | 'skipped' | 'failed'; activation: string; instance?: number; error?: ErrorInfo; reason?: string }
+  /** `consumed` (on `start`): ids of the channel messages the activation handles; a redelivered message appears in two activations. */
+  | { kind: 'activation'; agent: string; time: number; action: 'start' | 'end' | 'skipped' | 'failed'; activation: string; instance?: number; error?: ErrorInfo; reason?: string; consumed?: string[] }
   | { kind: 'model'; agent: string; time: number; action: 'request' | 'answer'; activation: string; instance: number; attempt: number; model?: string; promptChars?: number; tokens?: number; toolCalls?: number }
   | { kind: 'emit'; agent: string; time: number; activation: string; instance: number; channel: string; messages: number }
-  | { kind: 'write'; agent: string; time: number; activation: string; instance: number; store: string }
-  | { kind: 'dropped'; agent: string; time: number; channel: string; reason: 'max_rounds' | 'backpressure'; maxRounds?: number }
+  /**
+   * A store write, at its completion (`startedAt`: when it was issued): its id, where it was accepted
+   * (`origin`, `seq`: a view has merged it when `merged[origin] >= seq`), and what that replica had
+   * merged before it — the writes it knowingly follows. See runtime/stores/tracing.ts.
+   */
+  | { kind: 'write'; agent: string; time: number; activation?: string; instance?: number; store: string; id: string; origin: string; seq: number; merged: VectorClock; startedAt: number }
+  /** A store read, at its completion: the replica that answered, the writes it had merged, and those its value reflects. */
+  | { kind: 'read'; agent: string; time: number; activation?: string; instance?: number; store: string; replica: string; merged: VectorClock; reflects: string[]; startedAt: number }
+  /** Each store at the run's end: every replica's view, and the view they converge to. */
+  | { kind: 'store-state'; agent: string; time: number; store: string; replicas: Record<string, StoreView>; converged: StoreView }
+  /** `message`: the message a drop_oldest overflow withdrew (a dropped newest message never got an id). */
+  | { kind: 'dropped'; agent: string; time: number; channel: string; reason: 'max_rounds' | 'backpressure'; maxRounds?: number; message?: string }
   | { kind: 'task'; agent: string; time: number; work: string; task: string; worker: number; action: 'assigned' | 'start' | 'end' | 'failed' | 'lease_expired' | 'discarded'; by?: string; error?: string }
-  | { kind: 'tool'; agent: string; time: number; tool: string; action: 'call' | 'result' | 'deduplicated'; key?: string; ok?: boolean; durationMs?: number }
+  /**
+   * A tool call, its result, or a keyed effect skipped as a repeat. `activation`, `instance` and
+   * `attempt` say which attempt of which activation asked (attempts are numbered across retries and
+   * hedge copies); `args` is a stable hash of the arguments.
+   */
+  | {
+      kind: 'tool';
+      agent: string;
+      time: number;
+      tool: string;
+      action: 'call' | 'result' | 'deduplicated';
+      key?: string;
+      ok?: boolean;
+      durationMs?: number;
+      activation?: string;
+      instance?: number;
+      attempt?: number;
+      args?: string;
+    }
   | { kind: 'output'; agent: string; time: number; output: string; from: string };
 
 export type TeamTraceEvent = TraceEvent | RunnerEvent;
 
 /**
- * A model provider (`runtime/providers`), or anything with an `invoke` that answers `ModelRequest`s
- * directly — which may also answer with tool calls, something the providers' one-shot
- * `complete` contract does not carry.
+ * A model provider (`runtime/providers`: its `complete` carries tools and tool calls, see
+ * `toModelInvoker`), or anything with an `invoke` that answers `ModelRequest`s directly.
  */
 export type ModelProviderLike = ModelProvider | { invoke: ModelInvoker };
 
@@ -237,35 +268,36 @@ function resolveProvider(provider: TeamOptions['provider'], options: TeamOptions
 }
 
 /**
- * Adapts a provider's one-shot `complete` to the agent's `ModelInvoker`: the rendered prompt is
- * the user message, the output schema goes along for structured output, and the answer's parsed
- * output and token usage come back. Tool results (from an earlier round of the same attempt) are
- * appended as a further message, for providers that read them.
+ * Adapts a provider's `complete` to the agent's `ModelInvoker`: the rendered prompt is the user
+ * message, the output schema goes along for structured output, and the agent's tools are offered
+ * (name, doc, input schema). The tool results of earlier rounds of the same attempt become the
+ * conversation a tool-calling model expects: per round, the assistant's tool calls, then one
+ * `tool` message per result. The answer's parsed output — or its tool calls — and its token usage
+ * come back.
  */
 export function toModelInvoker(provider: ModelProvider, clock: Clock): ModelInvoker {
   return async (request, signal) => {
-    const messages: ChatMessage[] = [{ role: 'user', content: request.prompt }];
-    if (request.toolResults.length > 0) messages.push({ role: 'user', content: `Tool results:\n${JSON.stringify(request.toolResults, null, 2)}` });
     const { model } = request;
     let response: ModelResponse;
     try {
       response = await provider.complete(
-      {
-        agent: request.agent,
-        model: {
-          provider: model.provider,
-          model: model.model,
-          maxTokens: request.maxTokens,
-          ...(model.temperature !== undefined ? { temperature: model.temperature } : {}),
-          ...(model.latencyMs !== undefined ? { latencyMs: model.latencyMs } : {}),
+        {
+          agent: request.agent,
+          model: {
+            provider: model.provider,
+            model: model.model,
+            maxTokens: request.maxTokens,
+            ...(model.temperature !== undefined ? { temperature: model.temperature } : {}),
+            ...(model.latencyMs !== undefined ? { latencyMs: model.latencyMs } : {}),
+          },
+          messages: conversation(request.prompt, request.toolResults),
+          schema: request.schema,
+          schemaName: `${request.agent}_output`,
+          instance: request.instance,
+          attempt: request.attempt,
+          ...(request.tools.length > 0 ? { tools: request.tools.map((t) => ({ name: t.name, ...(t.doc !== undefined ? { description: t.doc } : {}), input: t.input })) } : {}),
         },
-        messages,
-        schema: request.schema,
-        schemaName: `${request.agent}_output`,
-        instance: request.instance,
-        attempt: request.attempt,
-      },
-      { signal, clock },
+        { signal, clock },
       );
     } catch (error) {
       // A failed answer that reports what it cost is charged that, not the attempt's worst case.
@@ -275,8 +307,29 @@ export function toModelInvoker(provider: ModelProvider, clock: Clock): ModelInvo
       }
       throw error;
     }
+    if (response.toolCalls?.length) {
+      return { toolCalls: response.toolCalls.map((call) => ({ id: call.id, tool: call.name, input: call.arguments })), usage: response.usage };
+    }
     return { output: response.output, usage: response.usage };
   };
+}
+
+/** The prompt, then each tool round: the calls the model asked for, and their results by call id. */
+function conversation(prompt: string, results: readonly ToolResult[]): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'user', content: prompt }];
+  const rounds = new Map<number, ToolResult[]>();
+  for (const result of results) {
+    const round = result.round ?? 0;
+    rounds.set(round, [...(rounds.get(round) ?? []), result]);
+  }
+  for (const [round, answered] of [...rounds].sort(([a], [b]) => a - b)) {
+    const ids = answered.map((result, i) => result.id ?? `call_${round}_${i + 1}`);
+    messages.push({ role: 'assistant', content: '', toolCalls: answered.map((result, i) => ({ id: ids[i]!, name: result.tool, arguments: result.input })) });
+    answered.forEach((result, i) => {
+      messages.push({ role: 'tool', toolCallId: ids[i]!, content: JSON.stringify(result.ok ? (result.output ?? null) : { error: String(result.output) }) });
+    });
+  }
+  return messages;
 }
 
 function dollarsOf(model: ModelDefinition, usage: TokenUsage): number {
@@ -345,8 +398,8 @@ class TeamRun {
       stores: team.stores,
       tools: this.tools,
       publish: (channel, node, message) => this.publish(channel, node, message),
-      read: (store, node) => this.session(store, node).read(),
-      write: (store, node, value) => this.write(store, node, value),
+      read: (store, node, _requires, at) => this.read(store, node, at),
+      write: (store, node, value, at) => this.write(store, node, value, at),
       onPolicyEvent: (event) => this.recordPolicy(event),
       onEvent: (event) => this.recordAgent(event),
     };
@@ -354,6 +407,11 @@ class TeamRun {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** Run what the checker rejects (see `TeamOptions.allowUnsafe`); only a consensus reads it. */
+  get allowUnsafe(): boolean {
+    return this.options.allowUnsafe === true;
   }
 
   async execute(input: unknown): Promise<TeamResult<unknown>> {
@@ -384,6 +442,11 @@ class TeamRun {
     for (const group of this.groups.values()) group.stop(this.controller.signal.reason);
     // Closing stops redelivery and anti-entropy timers, so nothing of this run outlives it.
     for (const channel of this.channels.values()) await channel.close().catch(() => undefined);
+    // What each declared store holds at the end: a write lost to a concurrent overwrite shows here.
+    for (const name of this.team.stores.keys()) {
+      const snapshot = this.stores.get(name)?.snapshot();
+      if (snapshot) this.record({ kind: 'store-state', agent: 'team', store: name, replicas: snapshot.replicas, converged: snapshot.converged });
+    }
     for (const store of this.stores.values()) await store.close().catch(() => undefined);
     if (this.ownsTransport) await this.transport.close().catch(() => undefined);
     const stats = this.stats();
@@ -458,9 +521,11 @@ class TeamRun {
       for (const consumer of this.team.consumers.get(name)!) {
         const group = this.groups.get(consumer)!;
         await channel.subscribe(consumer, (message) => {
-          // The channel's job ends at the mailbox: handing over is instant, the activation runs later.
-          group.receive(name, message.payload);
+          // The channel's job ends at the mailbox: handing over is instant, the activation runs later —
+          // except on an at-least-once take, which is acknowledged once its activation succeeded.
+          const handled = group.receive(name, message.payload, message.id);
           this.evaluate();
+          return handled;
         });
       }
     }
@@ -508,11 +573,21 @@ class TeamRun {
     return session;
   }
 
-  private async write(store: string, node: string, value: unknown): Promise<void> {
+  private async write(store: string, node: string, value: unknown, at?: { activation: string; instance: number }): Promise<void> {
     const def = this.team.stores.get(store)!;
     // append and union stores add elements: a single value is one element.
     const written = def.merge === 'append' || def.merge === 'union' ? (Array.isArray(value) ? value : [value]) : value;
-    await this.session(store, node).write(written as JsonValue);
+    const startedAt = this.clock.now();
+    // Named by the node, not the session: a causal store's one session serves every agent.
+    const write = await this.session(store, node).writeTraced(written as JsonValue, { writer: node });
+    this.record({ kind: 'write', agent: node, ...(at ?? {}), store, id: write.id, origin: write.origin, seq: write.seq, merged: write.merged, startedAt });
+  }
+
+  private async read(store: string, node: string, at?: { activation: string; instance: number }): Promise<JsonValue> {
+    const startedAt = this.clock.now();
+    const read = await this.session(store, node).readTraced();
+    this.record({ kind: 'read', agent: node, ...(at ?? {}), store, replica: read.replica, merged: read.merged, reflects: read.reflects, startedAt });
+    return read.value;
   }
 
   /** A claim board for `claim` work graphs: compare-and-set on a strong store when one exists for it. */
@@ -598,6 +673,9 @@ class TeamRun {
   }
 
   private complete(): void {
+    // A message whose handling failed and never succeeded since (its sender gave up) fails now.
+    for (const group of this.groups.values()) group.surfaceUnhandled();
+    if (this.over) return;
     const { outputs } = this.team.definition;
     const missing = outputs.filter((o) => !this.values.has(o.from)).map((o) => o.name);
     if (missing.length > 0) {
@@ -665,7 +743,7 @@ class TeamRun {
     const base = { agent: event.agent, activation: event.activation, instance: event.instance };
     switch (event.type) {
       case 'activation_start':
-        this.record({ kind: 'activation', ...base, action: 'start' });
+        this.record({ kind: 'activation', ...base, action: 'start', ...(event.consumed ? { consumed: event.consumed } : {}) });
         break;
       case 'activation_end':
         this.record({ kind: 'activation', ...base, action: event.ok ? 'end' : 'failed', ...(event.error ? { reason: event.error } : {}) });
@@ -680,21 +758,29 @@ class TeamRun {
         this.record({ kind: 'emit', ...base, channel: event.channel, messages: event.messages });
         break;
       case 'write':
-        this.record({ kind: 'write', ...base, store: event.store });
-        break;
+        break; // recorded by the runner's own `write`, with what the store says about it
     }
   }
 
   private recordTool(event: ToolEvent): void {
+    const base = {
+      kind: 'tool' as const,
+      agent: event.agent,
+      tool: event.tool,
+      ...(event.activation !== undefined ? { activation: event.activation } : {}),
+      ...(event.instance !== undefined ? { instance: event.instance } : {}),
+      ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
+      args: event.args,
+    };
     switch (event.type) {
       case 'tool_call':
-        this.record({ kind: 'tool', agent: event.agent, tool: event.tool, action: 'call', ...(event.key ? { key: event.key } : {}) });
+        this.record({ ...base, action: 'call', ...(event.key ? { key: event.key } : {}) });
         break;
       case 'tool_result':
-        this.record({ kind: 'tool', agent: event.agent, tool: event.tool, action: 'result', ok: event.ok, durationMs: event.durationMs, ...(event.key ? { key: event.key } : {}) });
+        this.record({ ...base, action: 'result', ok: event.ok, durationMs: event.durationMs, ...(event.key ? { key: event.key } : {}) });
         break;
       case 'tool_deduplicated':
-        this.record({ kind: 'tool', agent: event.agent, tool: event.tool, action: 'deduplicated', key: event.key });
+        this.record({ ...base, action: 'deduplicated', key: event.key });
         break;
     }
   }
@@ -705,7 +791,20 @@ class TeamRun {
         this.record({ kind: 'send', agent: event.from, time: event.at, channel: event.channel, message: event.id, seq: event.seq, vc: event.vc });
         break;
       case 'deliver':
-        this.record({ kind: 'deliver', agent: event.to, time: event.at, channel: event.channel, message: event.id, from: event.from, seq: event.seq, vc: event.vc });
+        this.record({
+          kind: 'deliver',
+          agent: event.to,
+          time: event.at,
+          channel: event.channel,
+          message: event.id,
+          from: event.from,
+          seq: event.seq,
+          ...(event.position !== undefined ? { position: event.position } : {}),
+          vc: event.vc,
+        });
+        break;
+      case 'acknowledged':
+        this.record({ kind: 'ack', agent: event.by, time: event.at, channel: event.channel, message: event.id, to: event.to });
         break;
       case 'redeliver':
         this.record({ kind: 'send', agent: 'transport', time: event.at, channel: event.channel, message: event.id, to: event.to, attempt: event.attempt });
@@ -717,15 +816,32 @@ class TeamRun {
         this.record({ kind: 'error', agent: event.consumer, time: event.at, where: `channel:${event.channel}`, error: { name: 'ConsumerCrash', message: event.error } });
         break;
       case 'overflow':
-        this.record({ kind: 'dropped', agent: event.from, time: event.at, channel: event.channel, reason: 'backpressure' });
+        this.record({ kind: 'dropped', agent: event.from, time: event.at, channel: event.channel, reason: 'backpressure', ...(event.withdrawn !== undefined ? { message: event.withdrawn } : {}) });
         break;
       case 'skip':
+        this.record({ kind: 'skip', agent: event.to, time: event.at, channel: event.channel, message: event.id, reason: event.reason });
         break;
     }
   }
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Activation of one agent
@@ -755,6 +871,15 @@ class AgentGroup {
   private readonly queues = new Map<string, unknown[]>();
   private readonly latest = new Map<string, unknown>();
   private readonly joined = new Map<string, unknown[]>();
+  /** Message ids beside `queues` and `joined`, in the same order: what each activation consumed. */
+  private readonly queuedIds = new Map<string, Array<{ id: string; handled?: Deferred }>>();
+  private readonly joinedIds: string[] = [];
+  /** Per-message takes of at-least-once channels: acknowledged only once their activation succeeded. */
+  private readonly ackAfterHandling: Set<string>;
+  /** Activations handling such messages → the first failure among their instances. */
+  private readonly redeliverable = new Map<string, { error?: unknown }>();
+  /** Messages whose last handling failed (the channel redelivers them), with that failure. */
+  private readonly unhandled = new Map<string, { error: unknown; activation: Activation; instance?: number }>();
   private joinsDone: boolean;
   private startedOnce = false;
   private input: Record<string, unknown> = {};
@@ -775,6 +900,7 @@ class AgentGroup {
     for (const name of this.required) this.queues.set(name, []);
     for (const name of this.joins) this.joined.set(name, []);
     this.joinsDone = this.joins.length === 0;
+    this.ackAfterHandling = new Set([...this.required, ...this.optional].filter((name) => run.team.channels.get(name)?.delivery === 'at_least_once'));
     this.consensus = run.team.consensusOver.get(this.definition.name);
     this.work = run.team.workBy.get(this.definition.name);
     const count = this.consensus?.replicas ?? this.definition.replicas;
@@ -799,19 +925,42 @@ class AgentGroup {
     for (const instance of this.instances) instance.stop(reason);
   }
 
-  receive(channel: string, payload: unknown): void {
+  /**
+   * Hands one message over. On an at-least-once per-message take, the returned promise settles
+   * with the activation that handles the message — rejecting when it failed, which the channel
+   * treats as a consumer crash: the message is not acknowledged and comes back, as at-least-once
+   * promises (and as it would to a real consumer that crashed after acting, before acknowledging).
+   */
+  receive(channel: string, payload: unknown, id?: string): Promise<void> | undefined {
     if (this.joined.has(channel)) {
-      if (this.joinsDone) return; // a join fires once; later messages belong to no activation
+      if (this.joinsDone) return undefined; // a join fires once; later messages belong to no activation
       this.joined.get(channel)!.push(payload);
-      return;
+      if (id !== undefined) this.joinedIds.push(id);
+      return undefined;
     }
+    const handled = this.ackAfterHandling.has(channel) && id !== undefined ? deferred() : undefined;
     if (this.queues.has(channel)) {
       this.queues.get(channel)!.push(payload);
+      const ids = this.queuedIds.get(channel) ?? [];
+      ids.push({ id: id ?? '', ...(handled ? { handled } : {}) });
+      this.queuedIds.set(channel, ids);
       this.tryFire();
-      return;
+      return handled?.promise;
     }
     this.latest.set(channel, payload);
-    if (this.required.length === 0 && this.startedOnce) this.fire({ [channel]: payload });
+    if (this.required.length === 0 && this.startedOnce) {
+      this.fire({ [channel]: payload }, id !== undefined ? [id] : [], handled ? [handled] : []);
+      return handled?.promise;
+    }
+    return undefined;
+  }
+
+  /** At the run's quiet end: a message whose handling failed and was never handled since fails as its activation would have. */
+  surfaceUnhandled(): void {
+    for (const [id, failure] of [...this.unhandled]) {
+      this.unhandled.delete(id);
+      this.failOutright(failure.error, failure.activation, failure.instance);
+    }
   }
 
   /** Called on every evaluation: completes the joins whose channels can carry nothing more. */
@@ -825,32 +974,52 @@ class AgentGroup {
     if (!this.joinsDone || this.run.over) return;
     if (this.required.length > 0) {
       while (this.required.every((channel) => this.queues.get(channel)!.length > 0)) {
-        this.fire(Object.fromEntries(this.required.map((channel) => [channel, this.queues.get(channel)!.shift()])));
+        const taken = this.required.map((channel) => this.queuedIds.get(channel)?.shift());
+        const consumed = taken.map((t) => t?.id ?? '').filter((id) => id !== '');
+        const handled = taken.flatMap((t) => (t?.handled ? [t.handled] : []));
+        this.fire(Object.fromEntries(this.required.map((channel) => [channel, this.queues.get(channel)!.shift()])), consumed, handled);
       }
       return;
     }
     if (!this.startedOnce) {
       this.startedOnce = true;
-      this.fire({});
+      // The one activation of a join handles every joined message.
+      this.fire({}, [...this.joinedIds]);
     }
   }
 
-  private fire(messages: Record<string, unknown>): void {
+  private fire(messages: Record<string, unknown>, consumed: string[] = [], handled: Deferred[] = []): void {
     const n = ++this.count;
     const id = `${this.name}:${n}`;
     if (this.definition.maxRounds !== undefined && n > this.definition.maxRounds) {
       this.run.record({ kind: 'activation', agent: this.name, action: 'skipped', activation: id, reason: `max rounds ${this.definition.maxRounds}` });
+      for (const h of handled) h.resolve();
       return;
     }
-    const activation: Activation = { id, variables: this.variables(messages) };
+    const activation: Activation = { id, variables: this.variables(messages), ...(consumed.length > 0 ? { consumed } : {}) };
+    if (handled.length > 0) this.redeliverable.set(id, {});
     const dispatched = this.consensus ? this.decide(activation, this.consensus) : this.work ? this.runWork(activation, this.work) : this.replicate(activation);
     this.running++;
     dispatched
       .catch((error: unknown) => this.failed(error, activation))
       .finally(() => {
         this.running--;
+        this.settleHandOver(id, consumed, handled);
         this.run.evaluate();
       });
+  }
+
+  /** Acknowledges the at-least-once messages an activation handled — or, if it failed, refuses them (they come back). */
+  private settleHandOver(activation: string, consumed: string[], handled: Deferred[]): void {
+    const failure = this.redeliverable.get(activation);
+    this.redeliverable.delete(activation);
+    if (handled.length === 0 || this.run.over) return; // a run that is over acknowledges nothing more
+    if (failure?.error !== undefined) {
+      for (const h of handled) h.reject(failure.error);
+      return;
+    }
+    for (const message of consumed) this.unhandled.delete(message);
+    for (const h of handled) h.resolve();
   }
 
   private variables(messages: Record<string, unknown>): PromptVariables {
@@ -894,7 +1063,7 @@ class AgentGroup {
     const ask = async (replica: number, round: number, signal: AbortSignal) => {
       run.countActivation(this.name);
       try {
-        return await this.instances[replica]!.think({ id: `${activation.id}/${consensus.protocol === 'leader' ? 't' : 'r'}${round}`, variables: activation.variables }, signal);
+        return await this.instances[replica]!.think({ ...activation, id: `${activation.id}/${consensus.protocol === 'leader' ? 't' : 'r'}${round}` }, signal);
       } catch (error) {
         // The vote would count a refused call as a crashed replica; a budget refusal ends the run instead.
         if (findBudgetError(error)) run.failWith(error, this.name);
@@ -910,16 +1079,19 @@ class AgentGroup {
       agreeOn: consensus.agreeOn,
       ...(consensus.normalize !== undefined ? { normalize: normalizerOf(consensus.normalize) } : {}),
       clock: run.clock,
-      onEvent: run.recorder.consensusSink(consensus.name),
+      onEvent: run.recorder.consensusSink(consensus.name, activation.id),
       signal: run.signal,
+      // Unsafe parameters (and no rounds bound) run instead of being refused: what simulation needs to show the failure.
+      allowUnsafe: run.allowUnsafe,
       ask,
     };
     let decision: Decision<unknown>;
     try {
+      // No `rounds` in the definition (T604) is no bound: refused unless allowUnsafe (see roundBound).
       decision =
         consensus.protocol === 'leader'
-          ? await runLeaderConsensus({ ...common, rounds: consensus.rounds, judge: 'agree', isAvailable: (replica) => this.instances[replica]!.available() })
-          : await runVote({ ...common, rounds: consensus.rounds, tieBreak: consensus.tieBreak });
+          ? await runLeaderConsensus({ ...common, rounds: consensus.rounds ?? Number.POSITIVE_INFINITY, judge: 'agree', isAvailable: (replica) => this.instances[replica]!.available() })
+          : await runVote({ ...common, rounds: consensus.rounds ?? Number.POSITIVE_INFINITY, tieBreak: consensus.tieBreak });
     } catch (error) {
       if (error instanceof NoDecisionError || error instanceof ConsensusConfigError) throw new ConsensusFailedError(consensus.name, error);
       throw error;
@@ -946,6 +1118,7 @@ class AgentGroup {
       execute: async (worker, task, deps) => {
         run.countActivation(this.name);
         const output = await this.instances[worker]!.post({
+          ...(activation.consumed ? { consumed: activation.consumed } : {}),
           id: `${activation.id}/${task.name}`,
           variables: {
             ...activation.variables,
@@ -1003,9 +1176,24 @@ class AgentGroup {
     }
   }
 
-  /** A failed activation fails the run unless the agent is optional (or the budget ran out: that ends every run). */
+  /**
+   * A failed activation fails the run unless the agent is optional (or the budget ran out: that
+   * ends every run). One handling an at-least-once message does not, yet: the message comes back
+   * (see `receive`), and only if it is never handled (its sender gives up) does the failure count.
+   */
   private failed(error: unknown, activation: Activation, instance?: number): void {
     if (this.run.over || error instanceof RunStoppedError) return;
+    const redelivery = this.redeliverable.get(activation.id);
+    if (redelivery && !findBudgetError(error)) {
+      redelivery.error ??= error;
+      for (const id of activation.consumed ?? []) this.unhandled.set(id, { error, activation, ...(instance !== undefined ? { instance } : {}) });
+      return;
+    }
+    this.failOutright(error, activation, instance);
+  }
+
+  private failOutright(error: unknown, activation: Activation, instance?: number): void {
+    if (this.run.over) return;
     if (error instanceof ConsensusFailedError && !this.definition.optional) {
       this.run.failWith(error, error.consensus, 'no_consensus');
       return;

@@ -42,11 +42,16 @@ interface Base {
 }
 
 export type TraceEvent =
-  | (Base & { kind: 'run-start'; team: string; clock: 'virtual' | 'wall'; seed?: number | string; input?: JsonValue })
+  /** `faults`: in a simulated run, the replicas its fault plan crashed or made Byzantine (liars), per consensus. */
+  | (Base & { kind: 'run-start'; team: string; clock: 'virtual' | 'wall'; seed?: number | string; input?: JsonValue; faults?: InjectedReplicaFaults })
   | (Base & { kind: 'run-end'; outcome: 'ok' | 'failed'; output?: JsonValue; error?: ErrorInfo })
   | (Base & { kind: 'send'; channel: string; message: string; to?: string; seq?: number; attempt?: number; payload?: JsonValue })
-  | (Base & { kind: 'deliver'; channel: string; message: string; from: string; seq?: number; payload?: JsonValue })
+  /** `position`: the message's place in a total order, as its sequencer numbered it. */
+  | (Base & { kind: 'deliver'; channel: string; message: string; from: string; seq?: number; position?: number; payload?: JsonValue })
+  /** `agent` acknowledged `message`, and its sender `to` (a publisher, or a total order's sequencer) accepted that. */
   | (Base & { kind: 'ack'; channel: string; message: string; to: string })
+  /** Consumer `agent` settled `message` without handling it: withdrawn by drop_oldest, or a repeated idempotency key. */
+  | (Base & { kind: 'skip'; channel: string; message: string; reason: 'withdrawn' | 'duplicate' })
   | (Base & { kind: 'call-start'; attempt: number; policy?: string; model?: string })
   | (Base & { kind: 'call-end'; attempt: number; outcome: AttemptOutcome; durationMs: number; policy?: string; error?: ErrorInfo; usage?: UsageInfo })
   | (Base & {
@@ -67,11 +72,19 @@ export type TraceEvent =
   | (Base & { kind: 'hedge'; action: 'fired' | 'won'; branch: number; afterMs?: number; aborted?: number[]; policy?: string })
   | (Base & { kind: 'fallback'; from: string; to: string; error: ErrorInfo })
   | (Base & { kind: 'budget'; action: 'reserve' | 'refused' | 'settle'; requested?: UsageInfo; actual?: UsageInfo; remaining: UsageInfo; resource?: string; policy?: string })
-  | (Base & { kind: 'vote'; consensus: string; round: number; replica: number; outcome: 'answer' | 'crashed' | 'accept' | 'reject' | 'stale'; key?: string; reason?: string })
-  | (Base & { kind: 'round'; consensus: string; round: number; tally: Record<string, number>; crashed: number; decided: boolean })
-  | (Base & { kind: 'election'; consensus: string; term: number; leader: number; reason: string; proposal?: 'proposed' | 'failed' | 'skipped'; key?: string })
-  | (Base & { kind: 'decision'; consensus: string; round: number; key: string; value: JsonValue; votes: number; quorum: number; supporters: number[]; byQuorum: boolean; term?: number })
-  | (Base & { kind: 'error'; error: ErrorInfo; where?: string });
+  // Consensus events; `activation` names the instance (the activation of the agent under the consensus).
+  | (Base & { kind: 'vote'; consensus: string; round: number; replica: number; outcome: 'answer' | 'crashed' | 'accept' | 'reject' | 'stale'; key?: string; reason?: string; activation?: string })
+  | (Base & { kind: 'round'; consensus: string; round: number; tally: Record<string, number>; crashed: number; decided: boolean; activation?: string })
+  | (Base & { kind: 'election'; consensus: string; term: number; leader: number; reason: string; proposal?: 'proposed' | 'failed' | 'skipped'; key?: string; activation?: string })
+  | (Base & { kind: 'decision'; consensus: string; round: number; key: string; value: JsonValue; votes: number; quorum: number; supporters: number[]; byQuorum: boolean; term?: number; activation?: string })
+  | (Base & { kind: 'error'; error: ErrorInfo; where?: string; activation?: string })
+  /** What the analysis (`teamc analyze`) predicted for the team, written by `teamc run` for the trace view. */
+  | (Base & { kind: 'prediction'; speedup: number; makespanMs: number });
+
+/** Replicas a simulation's fault plan crashed or made lie, per consensus name. */
+export interface InjectedReplicaFaults {
+  consensus: Record<string, { crashed: number[]; liars: number[] }>;
+}
 
 export type TraceKind = TraceEvent['kind'];
 export type TraceEventOf<K extends TraceKind> = Extract<TraceEvent, { kind: K }>;
@@ -244,8 +257,10 @@ export function policyEventToTrace(agent: string, event: PolicyEvent, vc?: Vecto
   }
 }
 
-export function consensusEventToTrace(agent: string, event: ConsensusEvent): TraceEvent {
-  const base = { agent, time: event.time, consensus: event.consensus };
+/** `activation`: the instance of the consensus the event belongs to, when the caller knows it. */
+export function consensusEventToTrace(agent: string, event: ConsensusEvent, activation?: string): TraceEvent {
+  const instance = activation !== undefined ? { activation } : {};
+  const base = { agent, time: event.time, consensus: event.consensus, ...instance };
   switch (event.type) {
     case 'vote':
       return { ...base, kind: 'vote', round: event.round, replica: event.replica, outcome: event.outcome, ...optional({ key: event.key, reason: event.reason }) };
@@ -265,13 +280,13 @@ export function consensusEventToTrace(agent: string, event: ConsensusEvent): Tra
         ...optional({ term: event.term }),
       };
     case 'no-decision':
-      return { agent, time: event.time, kind: 'error', where: `consensus:${event.consensus}`, error: { name: 'NoDecisionError', message: event.reason, rounds: event.rounds } };
+      return { agent, time: event.time, kind: 'error', where: `consensus:${event.consensus}`, error: { name: 'NoDecisionError', message: event.reason, rounds: event.rounds }, ...instance };
     case 'election':
       return { ...base, kind: 'election', term: event.term, leader: event.leader, reason: event.reason };
     case 'proposal':
       return { ...base, kind: 'election', term: event.term, leader: event.leader, reason: event.reason ?? event.outcome, proposal: event.outcome, ...optional({ key: event.key }) };
     case 'accept':
-      return { ...base, kind: 'vote', round: event.term, replica: event.replica, outcome: event.outcome, ...optional({ reason: event.reason }) };
+      return { ...base, kind: 'vote', round: event.term, replica: event.replica, outcome: event.outcome, ...optional({ key: event.key, reason: event.reason }) };
   }
 }
 
@@ -337,9 +352,9 @@ export class TraceRecorder {
     return (event) => this.record(policyEventToTrace(agent, event, vc?.()));
   }
 
-  /** A sink for a consensus's events, attributed to `agent` (usually the consensus's name). */
-  consensusSink(agent: string): ConsensusEventSink {
-    return (event) => this.record(consensusEventToTrace(agent, event));
+  /** A sink for a consensus's events, attributed to `agent` (usually the consensus's name), of one activation when given. */
+  consensusSink(agent: string, activation?: string): ConsensusEventSink {
+    return (event) => this.record(consensusEventToTrace(agent, event, activation));
   }
 
   /** Closes every sink (flushes files). */

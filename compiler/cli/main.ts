@@ -97,7 +97,7 @@ export async function main(argv: string[], terminal: Terminal = processTerminal(
     .argument('<file>', 'a .team file')
     .option('--runs <n>', `number of runs (default ${DEFAULT_RUNS})`, parseCount)
     .option('--seed <seed>', 'seed of the simulation (run i uses seed/i)')
-    .option('--faults <spec>', 'faults to inject, e.g. drops=0.1,reorder=0.3,timeout=0.05')
+    .option('--faults <spec>', 'faults to inject, e.g. drops=0.1,reorder=0.3,timeouts=0.05,stubborn=0.5,verbose=0.2 (every key: docs/runtime/simulation.md)')
     .option('--allow-unsafe', 'simulate despite checker errors (they are still printed)', false)
     .option('--team <name>', 'the team to simulate, when the file declares several')
     .option('--input <name=value>', 'an input (as for run); inputs not given are drawn from their types', collect, [])

@@ -13,9 +13,12 @@ import { VirtualClock, realClock, type Clock } from '../../runtime/clock.js';
 import { createProvider } from '../../runtime/providers/factory.js';
 import type { ModelProvider } from '../../runtime/providers/types.js';
 import { createTeam, type TeamResult } from '../../runtime/team.js';
-import { jsonLinesWriter, type TraceSink } from '../../runtime/trace.js';
+import { simulatedTools, toolsWithoutImplementation } from '../../runtime/simulate/tools.js';
+import { jsonLinesWriter, type TraceEventOf, type TraceSink } from '../../runtime/trace.js';
 import type { TeamDefinition } from '../../runtime/definition.js';
+import { analyzeTeam } from '../analyze/index.js';
 import { DefinitionError, toTeamDefinition } from '../definition/from-model.js';
+import { pascalCase } from '../emit/names.js';
 import { describeType, parseInputs, takesText } from '../definition/inputs.js';
 import { renderDiagnostic, renderSummary } from '../diagnostics/render.js';
 import type { TeamModel } from '../model.js';
@@ -85,11 +88,21 @@ export async function runRun(file: string, options: RunCommandOptions, terminal:
   if (typeof chosen === 'number') return chosen;
 
   const seed = parseSeed(options.seed ?? '0');
+  // Tools: `teamc run` has no implementations to give. On virtual time they are simulated; a real
+  // model would call them for real, so that needs implementations (from a built module).
+  const unimplemented = toolsWithoutImplementation(definition as TeamDefinition<unknown, unknown>);
+  if (unimplemented.length > 0 && !chosen.virtual) {
+    for (const line of missingToolsMessage(team.name, definition, unimplemented, display(team.file, terminal.cwd))) terminal.stderr(line);
+    return ExitCode.Usage;
+  }
+  if (unimplemented.length > 0) {
+    terminal.stderr(`teamc: tool${unimplemented.length === 1 ? '' : 's'} ${unimplemented.join(', ')}: simulated (values drawn from the output type after a simulated latency; nothing real is called)`);
+  }
   const tracePath = path.resolve(terminal.cwd, options.trace ?? defaultTracePath(team.name, options.seed, (options.now ?? (() => new Date()))()));
   let traceSink: TraceSink;
   try {
     fs.mkdirSync(path.dirname(tracePath), { recursive: true });
-    traceSink = jsonLinesWriter(tracePath);
+    traceSink = withPrediction(jsonLinesWriter(tracePath), predict(definition));
   } catch (error) {
     terminal.stderr(`teamc: cannot write the trace to ${display(tracePath, terminal.cwd)}: ${describeFsError(error)}`);
     return ExitCode.Usage;
@@ -122,7 +135,8 @@ export async function runRun(file: string, options: RunCommandOptions, terminal:
   let result: TeamResult<Record<string, unknown>> | undefined;
   let stuck: string | undefined;
   try {
-    const runner = createTeam(definition, { provider, clock, seed, trace: [traceSink, view], signal: stop.signal });
+    const tools = unimplemented.length > 0 ? simulatedTools(definition as TeamDefinition<unknown, unknown>, { seed, clock }) : {};
+    const runner = createTeam(definition, { provider, clock, seed, trace: [traceSink, view], signal: stop.signal, tools });
     const running = runner.run(inputs);
     if (clock instanceof VirtualClock) {
       // Four deadlines of virtual time (a day without one) is far past any finishing run: the rest is a hang.
@@ -384,6 +398,54 @@ function chooseProvider(options: RunCommandOptions, env: Record<string, string |
     };
   }
   return { label: `${name} provider`, virtual: name === 'sim', build: inner };
+}
+
+type Prediction = Pick<TraceEventOf<'prediction'>, 'speedup' | 'makespanMs'>;
+
+/** What `teamc analyze` predicts for the team's agent graph; none if the analysis cannot say. */
+function predict(definition: TeamDefinition<Record<string, unknown>, Record<string, unknown>>): Prediction | undefined {
+  try {
+    const { speedup, makespanMs } = analyzeTeam(definition as TeamDefinition<unknown, unknown>).agents.predicted;
+    return Number.isFinite(speedup) && speedup > 0 && Number.isFinite(makespanMs) && makespanMs >= 0 ? { speedup, makespanMs } : undefined;
+  } catch {
+    return undefined; // a prediction is a courtesy to the trace view; it never stops a run
+  }
+}
+
+/**
+ * The trace file gets the prediction right after `run-start`, at its time (so it moves no bound of
+ * the timeline): `teamc trace view` then shows predicted beside measured with no flags.
+ */
+function withPrediction(sink: TraceSink, prediction: Prediction | undefined): TraceSink {
+  if (!prediction) return sink;
+  let written = false;
+  return {
+    write(event) {
+      sink.write(event);
+      if (written || event.kind !== 'run-start') return;
+      written = true;
+      sink.write({ kind: 'prediction', agent: 'team', time: event.time, ...prediction });
+    },
+    close: async () => sink.close?.(),
+  };
+}
+
+/** Why a real-model run cannot start: which tools lack an implementation, and how to give them one. */
+function missingToolsMessage(
+  team: string,
+  definition: TeamDefinition<Record<string, unknown>, Record<string, unknown>>,
+  missing: string[],
+  file: string,
+): string[] {
+  const kinds = new Map(definition.tools.map((t) => [t.name, t.kind]));
+  const example = missing.map((name) => `${name}: async (input) => …`).join(', ');
+  return [
+    `teamc: team ${team} calls ${missing.length === 1 ? 'a tool' : 'tools'} with no implementation: ${missing.map((m) => `${m} (${kinds.get(m) ?? 'tool'})`).join(', ')}`,
+    `teamc: a real model would call ${missing.length === 1 ? 'it' : 'them'} for real, and \`teamc run\` has no code to run; nothing was called`,
+    `  give implementations from a built module: teamc build ${file} --out gen/, then`,
+    `    create${pascalCase(team)}({ provider: 'openai', tools: { ${example} } }).run(input)`,
+    `  or run on simulated tools: teamc run ${file} --provider sim`,
+  ];
 }
 
 /** A whole number stays a number (the runtime's default seed is 0); anything else is a string seed. */

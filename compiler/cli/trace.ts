@@ -65,7 +65,8 @@ export function runTraceView(tracePath: string, options: TraceViewOptions, termi
     terminal.stderr(`teamc: ${shown}: skipped ${view.malformed.length} malformed event${view.malformed.length === 1 ? '' : 's'} (${listed.join('; ')}${rest > 0 ? `; ${rest} more` : ''})`);
   }
 
-  const report = `${view.timeline.lanes.length} lanes, ${summary.calls} calls, ${summary.messages} messages; makespan ${formatMs(summary.makespanMs)}, measured speed-up ${formatSpeedup(summary.measuredSpeedup)}`;
+  const predicted = summary.predicted?.speedup !== undefined ? ` (predicted ${formatSpeedup(summary.predicted.speedup)})` : '';
+  const report = `${view.timeline.lanes.length} lanes, ${summary.calls} calls, ${summary.messages} messages; makespan ${formatMs(summary.makespanMs)}, measured speed-up ${formatSpeedup(summary.measuredSpeedup)}${predicted}`;
   if (output === undefined) {
     terminal.stdout(view.html);
     terminal.stderr(`teamc: ${shown}: ${report}`);

@@ -208,9 +208,10 @@ function consensusData(consensus: ConsensusModel): ConsensusDefinition {
     faults: { count: consensus.faults.count, model: consensus.faults.model },
     agreeOn: consensus.agreeOn.map((segments) => segments.join('.')),
     ...optional('normalize', consensus.normalize),
-    // The checker requires both (T604); a run forced past that gets the safe reading: one round,
-    // and no decision without a quorum.
-    rounds: consensus.rounds ?? 1,
+    // The checker requires a bound: `rounds`, or a `tie_break` (then one round). With neither (T604)
+    // the definition has no `rounds`: the runtime refuses it unless allowUnsafe, which votes until
+    // a quorum decides. Absent, the tie-break is the safe one: no decision without a quorum.
+    ...optional('rounds', consensus.rounds ?? (consensus.tieBreak !== undefined ? 1 : undefined)),
     tieBreak: consensus.tieBreak ?? 'reject',
     protocol: consensus.protocol,
   };

@@ -476,9 +476,9 @@ function consensusView(consensus: ConsensusModel): ConsensusView {
     faultModel: consensus.faults.model,
     agreeOn: consensus.agreeOn.map((segments) => segments.join('.')),
     normalize: consensus.normalize ?? null,
-    // The checker requires both (T604); a build forced past that gets the safe reading: one
-    // round, and no decision without a quorum.
-    rounds: consensus.rounds ?? 1,
+    // As in the definition (compiler/definition/from-model.ts): a `tie_break` alone means one
+    // round; neither (T604) means no bound, which the runtime refuses unless allowUnsafe.
+    rounds: consensus.rounds ?? (consensus.tieBreak !== undefined ? 1 : null),
     tieBreak: consensus.tieBreak ?? 'reject',
     protocol: consensus.protocol,
   };

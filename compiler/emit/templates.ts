@@ -69,7 +69,9 @@ export const templates: Readonly<Record<string, string>> = {
 {{#if (isSet normalize)}}
   normalize: {{str normalize}},
 {{/if}}
+{{#if (isSet rounds)}}
   rounds: {{num rounds}},
+{{/if}}
   tieBreak: {{str tieBreak}},
   protocol: {{str protocol}},
 },

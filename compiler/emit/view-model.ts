@@ -235,7 +235,8 @@ export interface ConsensusView {
   faultModel: FaultModel;
   agreeOn: string[];
   normalize: string | null;
-  rounds: number;
+  /** Null when neither `rounds` nor `tie_break` is declared (T604): no bound. */
+  rounds: number | null;
   tieBreak: TieBreak;
   protocol: Protocol;
 }

@@ -16,6 +16,7 @@ const requiredFields: Record<TraceKind, Record<string, FieldType>> = {
   send: { channel: 'string', message: 'string' },
   deliver: { channel: 'string', message: 'string', from: 'string' },
   ack: { channel: 'string', message: 'string' },
+  skip: { channel: 'string', message: 'string' },
   'call-start': { attempt: 'number' },
   'call-end': { attempt: 'number', outcome: 'string', durationMs: 'number' },
   retry: { action: 'string' },
@@ -29,6 +30,7 @@ const requiredFields: Record<TraceKind, Record<string, FieldType>> = {
   election: { consensus: 'string', term: 'number', leader: 'number' },
   decision: { consensus: 'string', key: 'string' },
   error: { error: 'object' },
+  prediction: { speedup: 'number', makespanMs: 'number' },
 };
 
 export interface MalformedEvent {

@@ -123,6 +123,12 @@ export function buildTimeline(events: readonly TraceEvent[], options: TimelineOp
         if (event.clock === 'virtual' || event.clock === 'wall') summary.clock ??= event.clock;
         if (typeof event.seed === 'number' || typeof event.seed === 'string') summary.seed ??= event.seed;
         break;
+      case 'prediction': {
+        // `teamc run` writes the analysis's figures into the trace; a prediction the caller passes wins.
+        const traced = { ...(event.speedup > 0 ? { speedup: event.speedup } : {}), ...(event.makespanMs >= 0 ? { makespanMs: event.makespanMs } : {}) };
+        summary.predicted = { ...traced, ...(options.predicted ?? {}) };
+        break;
+      }
       case 'run-end':
         if (event.outcome === 'ok' || event.outcome === 'failed') summary.outcome = event.outcome;
         if (event.output !== undefined) summary.output = event.output;
@@ -327,6 +333,7 @@ export function buildTimeline(events: readonly TraceEvent[], options: TimelineOp
         break;
       }
       case 'ack':
+      case 'skip':
         summary.notShown++;
         break;
     }

@@ -28,7 +28,8 @@ export type ConsensusEvent =
   | (Base & { type: 'no-decision'; rounds: number; reason: string })
   | (Base & { type: 'election'; term: number; leader: number; reason: string })
   | (Base & { type: 'proposal'; term: number; leader: number; outcome: 'proposed' | 'failed' | 'skipped'; key?: string; reason?: string })
-  | (Base & { type: 'accept'; term: number; replica: number; outcome: 'accept' | 'reject' | 'crashed' | 'stale'; reason?: string });
+  /** `key`: the follower's own answer's key, when it answered the question itself (`agree` judging). */
+  | (Base & { type: 'accept'; term: number; replica: number; outcome: 'accept' | 'reject' | 'crashed' | 'stale'; key?: string; reason?: string });
 
 export type ConsensusEventSink = (event: ConsensusEvent) => void;
 

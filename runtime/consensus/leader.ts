@@ -21,6 +21,11 @@
  * so only a value the correct replicas agree on can be decided. Liveness: with at most f faulty
  * replicas, one of any f + 1 consecutive terms has a correct leader and n − f ≥ q correct
  * accepts, so `terms` defaults to max(rounds, f + 1) and may not be set lower than f + 1.
+ *
+ * Unsafe mode (`allowUnsafe`) mirrors the vote's (see vote.ts): a term whose parameters let two
+ * values each gather a quorum hears every follower out before it decides, so the trace holds the
+ * followers that hold another value; with no bound (`rounds: Infinity` and no `terms`), terms go
+ * on until one decides or the signal stops them.
  */
 import { z } from 'zod';
 import { childController, neverAborted } from '../policies/operation.js';
@@ -29,7 +34,8 @@ import { describeError } from '../policies/errors.js';
 import type { ConsensusOptionsBase, Decision } from './decision.js';
 import { NoDecisionError } from './errors.js';
 import { consensusEmitter } from './events.js';
-import { ConsensusConfigError, resolveParameters, type ResolvedParameters } from './parameters.js';
+import { ConsensusConfigError, quorumsMayConflict, resolveParameters, roundBound, type ResolvedParameters } from './parameters.js';
+import { IDLE_ROUND_PAUSE_MS } from './vote.js';
 import { MISSING, projector, type Projector } from './projection.js';
 
 export type Judge<T> = (follower: number, proposal: T, term: number, signal: AbortSignal) => Promise<boolean>;
@@ -37,6 +43,7 @@ export type Judge<T> = (follower: number, proposal: T, term: number, signal: Abo
 export interface LeaderOptions<T> extends ConsensusOptionsBase<T> {
   /** Terms at most; default max(rounds, f + 1). */
   terms?: number;
+  /** As declared (default 1); `Infinity` with no `terms` is no bound, refused unless `allowUnsafe`. */
   rounds?: number;
   /** A replica's own answer in a term: the leader's proposal, and a follower's check under `agree`. */
   ask: (replica: number, term: number, signal: AbortSignal) => Promise<T>;
@@ -65,14 +72,16 @@ interface Reply {
   term: number;
   replica: number;
   outcome: 'accept' | 'reject' | 'crashed';
+  /** The follower's own key, when it answered the question itself (`agree` judging). */
+  key?: string;
   reason?: string;
 }
 
 export async function runLeaderConsensus<T>(options: LeaderOptions<T>): Promise<Decision<T>> {
   const parameters = resolveParameters(options.name, options);
   const { n, f } = parameters;
-  const terms = options.terms ?? Math.max(options.rounds ?? 1, f + 1);
-  if (!Number.isInteger(terms) || terms < f + 1) {
+  const terms = options.terms ?? Math.max(roundBound(options.name, options.rounds ?? 1, options.allowUnsafe), f + 1);
+  if (terms !== Number.POSITIVE_INFINITY && (!Number.isInteger(terms) || terms < f + 1)) {
     throw new ConsensusConfigError(options.name, `${terms} terms cannot outlast ${f} failed leaders in a row (need at least f + 1 = ${f + 1})`);
   }
   const signal = options.signal ?? neverAborted();
@@ -91,16 +100,19 @@ export async function runLeaderConsensus<T>(options: LeaderOptions<T>): Promise<
     emit({ type: 'election', term, leader, reason });
     for (const follower of followers) follower.observe(term);
 
+    const started = options.clock.now();
     if (options.isAvailable && !options.isAvailable(leader)) {
       reason = `leader ${leader} was unavailable`;
       emit({ type: 'proposal', term, leader, outcome: 'skipped', reason });
-      continue;
+    } else {
+      const outcome = await runTerm(options, parameters, project, followers, term, leader, signal, emit, (l) => (listener = l), deliver);
+      listener = undefined;
+      if (outcome.decision) return outcome.decision;
+      reason = outcome.reason;
+      lastTally = outcome.tally;
     }
-    const outcome = await runTerm(options, parameters, project, followers, term, leader, signal, emit, (l) => (listener = l), deliver);
-    listener = undefined;
-    if (outcome.decision) return outcome.decision;
-    reason = outcome.reason;
-    lastTally = outcome.tally;
+    // Unbounded, a term that took no time (an unavailable leader, an instant failure) must not spin.
+    if (terms === Number.POSITIVE_INFINITY && options.clock.now() === started) await options.clock.sleep(IDLE_ROUND_PAUSE_MS, signal);
   }
   const message = `no term gathered ${parameters.q} accepts (last: ${reason})`;
   emit({ type: 'no-decision', rounds: terms, reason: message });
@@ -126,6 +138,7 @@ async function runTerm<T>(
   deliver: (reply: Reply) => void,
 ): Promise<TermOutcome<T>> {
   const { n, q } = parameters;
+  const hearAll = quorumsMayConflict(parameters);
   const { controller, dispose } = childController(signal);
   const timed = <R>(fn: (s: AbortSignal) => Promise<R>): Promise<R> => {
     try {
@@ -175,7 +188,8 @@ async function runTerm<T>(
     const check = () => {
       if (done) return;
       const tally = { [key]: supporters.length };
-      if (supporters.length >= q) {
+      // Decided; unsafe parameters first hear every follower out (see the header).
+      if (supporters.length >= q && (!hearAll || outstanding === 0)) {
         done = true;
         const decision: Decision<T> = { consensus: options.name, value: proposal, agreed, key, round: term, votes: supporters.length, quorum: q, supporters: [...supporters], byQuorum: true };
         resolve({ decision, reason: 'decided', tally });
@@ -194,7 +208,7 @@ async function runTerm<T>(
       if (answered.has(reply.replica)) return;
       answered.add(reply.replica);
       outstanding--;
-      emit({ type: 'accept', term, replica: reply.replica, outcome: reply.outcome, ...(reply.reason !== undefined ? { reason: reply.reason } : {}) });
+      emit({ type: 'accept', term, replica: reply.replica, outcome: reply.outcome, ...(reply.key !== undefined ? { key: reply.key } : {}), ...(reply.reason !== undefined ? { reason: reply.reason } : {}) });
       if (reply.outcome === 'accept') supporters.push(reply.replica);
       else rejected++;
       check();
@@ -208,7 +222,8 @@ async function runTerm<T>(
         continue;
       }
       judgeProposal(options, project, judge, follower, proposal, key, term, timed).then(
-        (accepted) => deliver({ term, replica: follower, outcome: accepted.ok ? 'accept' : 'reject', ...(accepted.ok ? {} : { reason: accepted.reason }) }),
+        (accepted) =>
+          deliver({ term, replica: follower, outcome: accepted.ok ? 'accept' : 'reject', ...(accepted.own !== undefined ? { key: accepted.own } : {}), ...(accepted.ok ? {} : { reason: accepted.reason }) }),
         (error: unknown) => deliver({ term, replica: follower, outcome: 'crashed', reason: describeError(error) }),
       );
     }
@@ -230,11 +245,11 @@ async function judgeProposal<T>(
   key: string,
   term: number,
   timed: <R>(fn: (s: AbortSignal) => Promise<R>) => Promise<R>,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<({ ok: true } | { ok: false; reason: string }) & { own?: string }> {
   if (judge !== 'agree') return (await timed((s) => judge(follower, proposal, term, s))) ? { ok: true } : { ok: false, reason: 'judged against' };
   const own = checkAnswer(options, project, await timed((s) => options.ask(follower, term, s)));
   if (!own.ok) throw new Error(own.reason);
-  return own.key === key ? { ok: true } : { ok: false, reason: `disagrees: ${own.key}` };
+  return own.key === key ? { ok: true, own: own.key } : { ok: false, reason: `disagrees: ${own.key}`, own: own.key };
 }
 
 function checkAnswer<T>(

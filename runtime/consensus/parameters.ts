@@ -13,6 +13,11 @@
  *
  * The default quorum is the smallest safe one: ⌊n/2⌋ + 1 for crashes, ⌈(n + f + 1)/2⌉ (≥ 2f + 1)
  * for Byzantine faults.
+ *
+ * A configuration that breaks these rules is refused with `ConsensusConfigError` — unless
+ * `allowUnsafe` is set (`teamc simulate --allow-unsafe`), which resolves it anyway and records the
+ * broken rules in `unsafe`, so simulation can show what the checker warned about. A shape that
+ * cannot run at all (a quorum outside 1..n, a negative fault count) is refused either way.
  */
 import type { FaultModel } from '../definition.js';
 
@@ -22,6 +27,8 @@ export interface ConsensusParameters {
   faultModel: FaultModel;
   /** A number, `majority` (⌊n/2⌋ + 1), `all`, or absent for the smallest safe quorum. */
   quorum?: number | 'majority' | 'all';
+  /** Resolve a configuration that breaks the rules above instead of refusing it (simulation only). */
+  allowUnsafe?: boolean;
 }
 
 export interface ResolvedParameters {
@@ -29,6 +36,8 @@ export interface ResolvedParameters {
   f: number;
   q: number;
   faultModel: FaultModel;
+  /** The rules this configuration breaks (only ever non-empty under `allowUnsafe`). */
+  unsafe: string[];
 }
 
 /** The configuration cannot be both safe and live; the message says which rule fails and the fix. */
@@ -51,11 +60,17 @@ export function resolveParameters(consensus: string, parameters: ConsensusParame
   if (!Number.isInteger(f) || f < 0) fail(`faults must be a non-negative integer, got ${f}`);
   if (faultModel !== 'crash' && faultModel !== 'byzantine') fail(`unknown fault model "${String(faultModel)}"`);
 
+  // Broken rules: refused at once, or (under allowUnsafe) collected and run anyway.
+  const unsafe: string[] = [];
+  const broken = (problem: string) => {
+    if (!parameters.allowUnsafe) fail(problem);
+    unsafe.push(problem);
+  };
   if (faultModel === 'crash' && n < 2 * f + 1) {
-    fail(`${n} replicas cannot tolerate ${f} crash faults: need n ≥ 2f + 1 = ${2 * f + 1} (or at most ${Math.floor((n - 1) / 2)} faults)`);
+    broken(`${n} replicas cannot tolerate ${f} crash faults: need n ≥ 2f + 1 = ${2 * f + 1} (or at most ${Math.floor((n - 1) / 2)} faults)`);
   }
   if (faultModel === 'byzantine' && n < 3 * f + 1) {
-    fail(`${n} replicas cannot tolerate ${f} Byzantine faults: need n ≥ 3f + 1 = ${3 * f + 1} (or at most ${Math.floor((n - 1) / 3)} faults)`);
+    broken(`${n} replicas cannot tolerate ${f} Byzantine faults: need n ≥ 3f + 1 = ${3 * f + 1} (or at most ${Math.floor((n - 1) / 3)} faults)`);
   }
 
   const q =
@@ -70,11 +85,36 @@ export function resolveParameters(consensus: string, parameters: ConsensusParame
           : parameters.quorum;
 
   if (!Number.isInteger(q) || q < 1 || q > n) fail(`quorum ${q} is not between 1 and ${n} replicas`);
-  if (2 * q <= n) fail(`quorum ${q} of ${n} is not a majority: two disjoint quorums could decide different values (need q > n/2)`);
-  if (q > n - f) fail(`quorum ${q} cannot be reached with ${f} of ${n} replicas failed (need q ≤ n − f = ${n - f})`);
+  if (2 * q <= n) broken(`quorum ${q} of ${n} is not a majority: two disjoint quorums could decide different values (need q > n/2)`);
+  if (q > n - f) broken(`quorum ${q} cannot be reached with ${f} of ${n} replicas failed (need q ≤ n − f = ${n - f})`);
   if (faultModel === 'byzantine') {
-    if (q < 2 * f + 1) fail(`quorum ${q} is below 2f + 1 = ${2 * f + 1}: ${f} Byzantine replicas could sway a decision`);
-    if (2 * q <= n + f) fail(`quorum ${q} of ${n}: two quorums could overlap only in Byzantine replicas (need 2q > n + f = ${n + f})`);
+    if (q < 2 * f + 1) broken(`quorum ${q} is below 2f + 1 = ${2 * f + 1}: ${f} Byzantine replicas could sway a decision`);
+    if (2 * q <= n + f) broken(`quorum ${q} of ${n}: two quorums could overlap only in Byzantine replicas (need 2q > n + f = ${n + f})`);
   }
-  return { n, f, q, faultModel };
+  return { n, f, q, faultModel, unsafe };
+}
+
+/**
+ * True when two different values could each gather q votes in one round: the quorums need not
+ * intersect (2q ≤ n), or, under Byzantine faults, may intersect only in faulty replicas, which can
+ * vote for both (2q ≤ n + f). Only an unsafe configuration can.
+ */
+export function quorumsMayConflict({ n, f, q, faultModel }: ResolvedParameters): boolean {
+  return 2 * q <= n || (faultModel === 'byzantine' && 2 * q <= n + f);
+}
+
+/**
+ * Checks how many rounds (or terms) a consensus may run. `Infinity` is no bound at all (T604:
+ * neither `rounds` nor `tie_break` declared): a split vote would be asked again forever, so it is
+ * refused unless `allowUnsafe`, and then only the run's budget, deadline or signal stops it.
+ */
+export function roundBound(consensus: string, rounds: number, allowUnsafe: boolean | undefined): number {
+  if (rounds === Number.POSITIVE_INFINITY) {
+    if (!allowUnsafe) {
+      throw new ConsensusConfigError(consensus, 'no `rounds` bound and no `tie_break`: a split vote would be asked again forever (declare `rounds` and `tie_break`)');
+    }
+    return rounds;
+  }
+  if (!Number.isInteger(rounds) || rounds < 1) throw new ConsensusConfigError(consensus, `rounds must be a positive integer, got ${rounds}`);
+  return rounds;
 }

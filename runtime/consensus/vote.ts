@@ -13,6 +13,16 @@
  *
  * A run returns exactly one decision or throws; with at most f faulty replicas (of the declared
  * model, see parameters.ts) and agreeing correct replicas, the first round decides their value.
+ *
+ * Unsafe mode (`allowUnsafe`, for simulation only) runs what parameters.ts would refuse, and shows
+ * what goes wrong instead of preventing it:
+ * - when two values could each gather a quorum in one round (see `quorumsMayConflict`), a round
+ *   that decides still hears every replica out before it ends, so the trace holds the votes a
+ *   second learner could have counted for another value (with safe parameters no other value can
+ *   reach q, so the stragglers are aborted);
+ * - with no `rounds` bound (`rounds: Infinity`), rounds go on until one decides: only the signal
+ *   (the run's deadline, budget or end) stops the vote. A round that took no time at all (every
+ *   replica refused at once) is followed by a pause, so such a vote cannot spin in place.
  */
 import { z } from 'zod';
 import { childController, neverAborted } from '../policies/operation.js';
@@ -21,13 +31,13 @@ import { describeError } from '../policies/errors.js';
 import type { ConsensusOptionsBase, Decision } from './decision.js';
 import { NoDecisionError } from './errors.js';
 import { consensusEmitter } from './events.js';
-import { resolveParameters, type ResolvedParameters } from './parameters.js';
+import { quorumsMayConflict, resolveParameters, roundBound, type ResolvedParameters } from './parameters.js';
 import { MISSING, projector, type Projector } from './projection.js';
 
 export type TieBreak = 'first' | 'reject' | 'none';
 
 export interface VoteOptions<T> extends ConsensusOptionsBase<T> {
-  /** Rounds at most (≥ 1). */
+  /** Rounds at most (≥ 1); `Infinity` is no bound, refused unless `allowUnsafe`. */
   rounds: number;
   tieBreak: TieBreak;
   /** One replica's answer for one round (replicas are numbered 0..n−1). */
@@ -49,31 +59,37 @@ interface RoundResult<T> {
   winner?: Ballot<T>;
 }
 
+/** An unbounded vote waits this long after a round that took no time, so it cannot spin (virtual ms). */
+export const IDLE_ROUND_PAUSE_MS = 1000;
+
 export async function runVote<T>(options: VoteOptions<T>): Promise<Decision<T>> {
   const parameters = resolveParameters(options.name, options);
-  if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new RangeError(`consensus ${options.name}: rounds must be a positive integer, got ${options.rounds}`);
+  const rounds = roundBound(options.name, options.rounds, options.allowUnsafe);
+  const hearAll = quorumsMayConflict(parameters);
   const signal = options.signal ?? neverAborted();
   const emit = consensusEmitter(options.onEvent, () => options.clock.now(), options.name);
   const project = projector(options.agreeOn, options.normalize);
 
   let last: RoundResult<T> | undefined;
-  for (let round = 1; round <= options.rounds; round++) {
+  for (let round = 1; round <= rounds; round++) {
     if (signal.aborted) throw signal.reason;
-    last = await runRound(options, parameters, project, round, signal, emit);
+    const started = options.clock.now();
+    last = await runRound(options, parameters, project, round, signal, emit, hearAll);
     emit({ type: 'round-end', round, tally: tallyOf(last), crashed: last.crashed, decided: last.winner !== undefined });
     if (last.winner) return decide(options, parameters, last.winner, round, true, emit);
+    if (rounds === Number.POSITIVE_INFINITY && options.clock.now() === started) await options.clock.sleep(IDLE_ROUND_PAUSE_MS, signal);
   }
   const result = last!;
   if (options.tieBreak === 'first') {
     const ranked = [...result.ballots.values()].sort((a, b) => b.supporters.length - a.supporters.length || a.firstArrival - b.firstArrival);
-    if (ranked[0]) return decide(options, parameters, ranked[0], options.rounds, false, emit);
+    if (ranked[0]) return decide(options, parameters, ranked[0], rounds, false, emit);
   }
   const reason =
     result.ballots.size === 0
       ? `every replica crashed in the last round (quorum ${parameters.q})`
       : `no value reached the quorum of ${parameters.q}; tie-break ${options.tieBreak}`;
-  emit({ type: 'no-decision', rounds: options.rounds, reason });
-  throw new NoDecisionError(options.name, options.rounds, reason, tallyOf(result));
+  emit({ type: 'no-decision', rounds, reason });
+  throw new NoDecisionError(options.name, rounds, reason, tallyOf(result));
 }
 
 function runRound<T>(
@@ -83,6 +99,7 @@ function runRound<T>(
   round: number,
   signal: AbortSignal,
   emit: ReturnType<typeof consensusEmitter>,
+  hearAll: boolean,
 ): Promise<RoundResult<T>> {
   const { n, q } = parameters;
   const { controller, dispose } = childController(signal);
@@ -110,7 +127,7 @@ function runRound<T>(
     const settleIfOver = () => {
       if (done) return;
       const leading = Math.max(0, ...[...result.ballots.values()].map((b) => b.supporters.length));
-      if (result.winner || outstanding === 0 || leading + outstanding < q) {
+      if ((result.winner && !hearAll) || outstanding === 0 || leading + outstanding < q) {
         finish();
         resolve(result);
       }

@@ -102,8 +102,8 @@ export type ChannelEvent =
   | { type: 'deliver'; channel: string; at: number; id: string; from: string; to: string; seq: number; vc: VectorClock; position?: number; attempt: number }
   | { type: 'skip'; channel: string; at: number; id: string; to: string; reason: SkipReason }
   | { type: 'redeliver'; channel: string; at: number; id: string; to: string; attempt: number }
-  /** The sender received `by`'s acknowledgement (reliable delivery). */
-  | { type: 'acknowledged'; channel: string; at: number; id: string; by: string }
+  /** The sender `to` (the publisher, or the sequencer of a total order) accepted `by`'s acknowledgement (reliable delivery). */
+  | { type: 'acknowledged'; channel: string; at: number; id: string; by: string; to: string }
   | { type: 'give_up'; channel: string; at: number; id: string; to: string; attempts: number }
   | { type: 'crash'; channel: string; at: number; id: string; consumer: string; error: string };
 
@@ -222,8 +222,8 @@ export function createChannel(options: ChannelOptions): Channel {
       stats.redelivered++;
       emit({ type: 'redeliver', channel: name, at: clock.now(), id, to, attempt });
     },
-    acknowledged(id, by) {
-      emit({ type: 'acknowledged', channel: name, at: clock.now(), id, by });
+    acknowledged(id, by, to) {
+      emit({ type: 'acknowledged', channel: name, at: clock.now(), id, by, to });
     },
     gaveUp(id, to, attempts) {
       stats.gaveUp++;

@@ -51,7 +51,8 @@ export interface LinkConsumer {
 
 export interface LinkHooks {
   redelivered?(id: string, to: string, attempt: number): void;
-  acknowledged?(id: string, by: string): void;
+  /** `to` (a sender of this link) accepted `by`'s acknowledgement of `id`. */
+  acknowledged?(id: string, by: string, to: string): void;
   gaveUp?(id: string, to: string, attempts: number): void;
   error?(error: unknown): void;
 }
@@ -108,7 +109,7 @@ export function createLink(options: LinkOptions): Link {
         if (!outgoing) return; // a duplicate or late acknowledgement
         outgoing.cancel();
         pending.delete(key);
-        hooks.acknowledged?.(ack.id, ack.by);
+        hooks.acknowledged?.(ack.id, ack.by, from);
       });
       ackListeners.set(from, listener);
     }
@@ -241,8 +242,9 @@ export function createLink(options: LinkOptions): Link {
           }
           if (delivery !== 'at_most_once') settleDurably(item);
           held.delete(item.id);
-          acknowledge(item.id);
+          // Settled (and reported) before it is acknowledged: an acknowledgement never precedes its cause.
           consumer.settled?.(item, skip ?? 'handled');
+          acknowledge(item.id);
         }
       } finally {
         running = false;

@@ -3,7 +3,7 @@
  * OpenAI-compatible server), `sim` (a deterministic simulated model with injected faults) and
  * `replay` (recorded answers, offline). See docs/runtime/providers.md.
  */
-export type { CallOptions, ChatMessage, ChatRole, CompletionRequest, ModelProvider, ModelResponse, ModelSettings, TokenUsage } from './types.js';
+export type { CallOptions, ChatMessage, ChatRole, CompletionRequest, ModelProvider, ModelResponse, ModelSettings, TokenUsage, ToolCall, ToolOffer } from './types.js';
 export {
   ProviderError,
   RateLimitError,
@@ -20,7 +20,7 @@ export {
   type ErrorSource,
   type MalformedReason,
 } from './errors.js';
-export { parseModelOutput, estimatePromptTokens, type ParseContext } from './output.js';
+export { parseModelOutput, parseToolArguments, estimatePromptTokens, type ParseContext } from './output.js';
 export { jsonSchemaOf, structuredOutputFormat, schemaNameFor, type JsonSchema, type StructuredOutputFormat } from './json-schema.js';
 export { requestKey } from './request-key.js';
 export { createOpenAIProvider, retryAfterFromHeaders, OPENAI_DEFAULT_BASE_URL, type OpenAIProviderOptions } from './openai.js';

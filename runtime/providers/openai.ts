@@ -3,9 +3,19 @@
  * chat-completions protocol (Ollama, vLLM, LM Studio, gateways) via `baseURL`. One attempt per
  * call — the SDK's own retries are off because teamc's policies own retrying, with the run's clock
  * and budget. The output schema goes out as structured output and is checked on the way back.
+ *
+ * Tools go out as function definitions (`tools: [{ type: 'function', function: { name,
+ * description, parameters } }]`); a `message.tool_calls` answer comes back as `toolCalls` with
+ * parsed JSON arguments, and the conversation sent on the next round carries the assistant's
+ * `tool_calls` message and one `role: 'tool'` message per result.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionFunctionTool,
+} from 'openai/resources/chat/completions';
 import {
   MalformedOutputError,
   ProviderAuthError,
@@ -16,9 +26,9 @@ import {
   ServerError,
   type ErrorSource,
 } from './errors.js';
-import { structuredOutputFormat } from './json-schema.js';
-import { estimatePromptTokens, estimateTokens, parseModelOutput } from './output.js';
-import type { CallOptions, CompletionRequest, ModelProvider, ModelResponse, TokenUsage } from './types.js';
+import { jsonSchemaOf, structuredOutputFormat } from './json-schema.js';
+import { estimatePromptTokens, estimateTokens, parseModelOutput, parseToolArguments } from './output.js';
+import type { CallOptions, ChatMessage, CompletionRequest, ModelProvider, ModelResponse, TokenUsage, ToolCall, ToolOffer } from './types.js';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -79,9 +89,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
       const sdk = clientFor(source);
       const body: ChatCompletionCreateParamsNonStreaming = {
         model: request.model.model,
-        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        messages: request.messages.map(toOpenAIMessage),
         response_format: structuredOutputFormat(request.schema, request.schemaName, options.strict),
       };
+      if (request.tools?.length) body.tools = request.tools.map(toOpenAITool);
       if (request.model.temperature !== undefined) body.temperature = request.model.temperature;
       if (request.model.maxTokens !== undefined) body[maxTokensParameter] = request.model.maxTokens;
 
@@ -100,9 +111,45 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Model
         ? { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens }
         : { inputTokens: estimatePromptTokens(request.messages), outputTokens: estimateTokens(raw) };
       if (choice?.message.refusal) throw new MalformedOutputError(source, 'refusal', choice.message.refusal, usage);
+      const calls = (choice?.message.tool_calls ?? []).filter((call) => call.type === 'function');
+      if (calls.length > 0) {
+        const truncated = choice?.finish_reason === 'length';
+        const toolCalls: ToolCall[] = calls.map((call) => ({
+          id: call.id,
+          name: call.function.name,
+          arguments: parseToolArguments(call.function.arguments, { source, usage, truncated }),
+        }));
+        return { output: undefined, raw, toolCalls, usage, latencyMs };
+      }
       const output = parseModelOutput(raw, request.schema, { source, usage, truncated: choice?.finish_reason === 'length' });
       return { output, raw, usage, latencyMs };
     },
+  };
+}
+
+/** A message of the conversation in the chat-completions shape (tool calls re-encoded as JSON text). */
+function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId ?? '', content: message.content };
+    case 'assistant':
+      if (message.toolCalls?.length) {
+        return {
+          role: 'assistant',
+          content: message.content === '' ? null : message.content,
+          tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments ?? {}) } })),
+        };
+      }
+      return { role: 'assistant', content: message.content };
+    default:
+      return { role: message.role, content: message.content };
+  }
+}
+
+function toOpenAITool(tool: ToolOffer): ChatCompletionFunctionTool {
+  return {
+    type: 'function',
+    function: { name: tool.name, ...(tool.description !== undefined ? { description: tool.description } : {}), parameters: jsonSchemaOf(tool.input) },
   };
 }
 

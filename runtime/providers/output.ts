@@ -34,6 +34,23 @@ export function parseModelOutput(raw: string, schema: z.ZodType, context: ParseC
   return value;
 }
 
+/**
+ * A tool call's arguments, as the model wrote them (JSON text), parsed. Not JSON is the same
+ * failure as malformed output — the answer is unusable and retryable — so a model that botches
+ * its tool call fails the attempt rather than running a tool on a guess. Whether the arguments
+ * fit the tool's input schema is the tool runner's to check (the model sees that failure).
+ */
+export function parseToolArguments(text: string, context: ParseContext): unknown {
+  const trimmed = text.trim();
+  // Some servers send "" for a tool that takes no arguments.
+  if (trimmed.length === 0) return {};
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    throw new MalformedOutputError(context.source, context.truncated || endsMidValue(trimmed) ? 'truncated' : 'not_json', text, context.usage);
+  }
+}
+
 function stripCodeFence(raw: string): string {
   const fenced = /^\s*```[a-zA-Z]*\s*\n([\s\S]*?)\n\s*```\s*$/.exec(raw);
   return fenced ? fenced[1]! : raw;

@@ -7,13 +7,15 @@
  * the same order; past the last recording, `replay` repeats the last answer and `auto` records. Answers that failed as output
  * (malformed, refused, schema-invalid) are recorded too and fail the same way on replay, since
  * their raw text is re-checked. Transport failures (429, 5xx, time-outs) are not recorded.
+ * An answer that asked for tools is recorded with its tool calls (ids and arguments) and replayed
+ * as the same tool calls; the next round's request (with the results) is keyed like any other.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MalformedOutputError, ReplayMissError, SchemaMismatchError, type ErrorSource, type MalformedReason } from './errors.js';
 import { parseModelOutput } from './output.js';
 import { requestKey } from './request-key.js';
-import type { CallOptions, ChatMessage, CompletionRequest, ModelProvider, ModelResponse, TokenUsage } from './types.js';
+import type { CallOptions, ChatMessage, CompletionRequest, ModelProvider, ModelResponse, TokenUsage, ToolCall } from './types.js';
 
 export type ReplayMode = 'replay' | 'record' | 'auto';
 
@@ -42,6 +44,8 @@ export interface CassetteEntry {
   /** Kept so a reader can see what was asked; the key alone decides a match. */
   messages: ChatMessage[];
   raw: string;
+  /** The tool calls the model asked for instead of answering. */
+  toolCalls?: ToolCall[];
   usage: TokenUsage;
   latencyMs: number;
   /** Set when the answer failed as output for a reason the raw text alone does not show. */
@@ -106,7 +110,7 @@ export function createReplayProvider(options: ReplayOptions): ReplayProvider {
     const base = { version: 1 as const, key, agent: request.agent, model: request.model.model, schemaName: request.schemaName, messages: request.messages.map((m) => ({ ...m })) };
     try {
       const response = await options.inner!.complete(request, call);
-      write({ ...base, raw: response.raw, usage: response.usage, latencyMs: response.latencyMs });
+      write({ ...base, raw: response.raw, ...(response.toolCalls?.length ? { toolCalls: response.toolCalls } : {}), usage: response.usage, latencyMs: response.latencyMs });
       return response;
     } catch (error) {
       if (error instanceof MalformedOutputError || error instanceof SchemaMismatchError) {
@@ -128,6 +132,9 @@ export function createReplayProvider(options: ReplayOptions): ReplayProvider {
     if (options.latency !== 'none') await clock.sleep(entry.latencyMs, signal);
     const source: ErrorSource = { provider: 'replay', agent: request.agent };
     if (entry.malformed === 'refusal') throw new MalformedOutputError(source, 'refusal', entry.raw, entry.usage);
+    if (entry.toolCalls?.length) {
+      return { output: undefined, raw: entry.raw, toolCalls: entry.toolCalls.map((c) => ({ ...c })), usage: { ...entry.usage }, latencyMs: clock.now() - begun };
+    }
     const output = parseModelOutput(entry.raw, request.schema, { source, usage: entry.usage, truncated: entry.malformed === 'truncated' });
     return { output, raw: entry.raw, usage: { ...entry.usage }, latencyMs: clock.now() - begun };
   };
@@ -174,7 +181,8 @@ function parseEntry(line: string, where: string): CassetteEntry {
     typeof e.raw !== 'string' ||
     typeof e.latencyMs !== 'number' ||
     typeof e.usage?.inputTokens !== 'number' ||
-    typeof e.usage.outputTokens !== 'number'
+    typeof e.usage.outputTokens !== 'number' ||
+    (e.toolCalls !== undefined && !(Array.isArray(e.toolCalls) && e.toolCalls.every((c) => typeof c?.id === 'string' && typeof c.name === 'string')))
   ) {
     throw new Error(`${where}: not a version-1 cassette entry (needs version, key, agent, raw, usage, latencyMs)`);
   }

@@ -1,8 +1,9 @@
 /**
  * A request's identity, stable across processes and machines: the SHA-256 of the canonical JSON of
- * everything that shapes the answer — the model and its sampling settings, the messages, and the
- * output schema as JSON Schema. Who asks (agent, replica, attempt) is not part of it: the same
- * question gets the same recorded answer, and the simulator adds those as separate seeds.
+ * everything that shapes the answer — the model and its sampling settings, the messages (with
+ * their tool calls and results), the output schema as JSON Schema, and the tools offered. Who asks
+ * (agent, replica, attempt) is not part of it: the same question gets the same recorded answer,
+ * and the simulator adds those as separate seeds. A request without tools hashes as it always did.
  */
 import { createHash } from 'node:crypto';
 import { jsonSchemaOf } from './json-schema.js';
@@ -13,8 +14,9 @@ export function requestKey(request: CompletionRequest): string {
     model: request.model.model,
     temperature: request.model.temperature ?? null,
     maxTokens: request.model.maxTokens ?? null,
-    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content, toolCalls: m.toolCalls, toolCallId: m.toolCallId })),
     schema: jsonSchemaOf(request.schema),
+    tools: request.tools?.length ? request.tools.map((t) => ({ name: t.name, description: t.description, input: jsonSchemaOf(t.input) })) : undefined,
   };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }

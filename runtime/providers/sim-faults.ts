@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Random } from '../random.js';
 import { generateValue, type GenerateOptions } from './generate.js';
-import { endsMidValue } from './output.js';
+import { endsMidValue, estimateTokens } from './output.js';
 import { canonicalJson } from './request-key.js';
 
 /** Draws until the value differs from `correct`; undefined when the schema admits nothing else. */
@@ -47,6 +47,17 @@ export function malformText(raw: string, random: Random): { raw: string; truncat
     if (endsMidValue(cut) || !parses(cut)) return { raw: cut, truncated: true };
   }
   return { raw: `Sure! Here is the answer you asked for:\n${raw}\nLet me know if you need anything else.`, truncated: false };
+}
+
+/**
+ * The output tokens an answer is billed. A cut-off answer (`finish_reason: "length"`) stopped
+ * because it had used every token it was allowed, and a verbose one reasoned or rambled up to the
+ * same limit before answering: both are billed `maxTokens`, whatever short text stands in for them
+ * here. Any other answer is billed its text. Without a known limit, the text is all there is.
+ */
+export function billedOutputTokens(raw: string, answer: { truncated: boolean; verbose: boolean; maxTokens: number | undefined }): number {
+  const written = estimateTokens(raw);
+  return (answer.truncated || answer.verbose) && answer.maxTokens !== undefined ? Math.max(written, answer.maxTokens) : written;
 }
 
 function mutateLeaf(value: unknown, random: Random): unknown {

@@ -5,15 +5,23 @@
  * by (seed, agent, request, instance, attempt) — is the noise: a heavy-tailed latency waited on
  * the injected clock, and the injected faults (time-outs, 429s, 5xx, malformed or schema-invalid
  * output, wrong answers), each with its configured probability.
+ *
+ * Honest disagreement (`disagreement`, default 0): an instance may hold its own view of a question,
+ * a sample of its own fixed by (seed, agent, request, instance) — what makes replicas of one agent
+ * vote differently without any of them being faulty.
+ *
+ * Offered tools, the simulator first asks for each of them once (see `sim-tools.ts`), then answers
+ * once the results are in; the faults apply to both calls.
  */
 import { seededRandom, type Random } from '../random.js';
 import { untilAborted } from './abort.js';
 import { ProviderTimeoutError, RateLimitError, ServerError, type ErrorSource } from './errors.js';
 import { generateValue } from './generate.js';
 import { sampleLatency, type LatencyOptions } from './latency.js';
-import { estimatePromptTokens, estimateTokens, parseModelOutput } from './output.js';
+import { estimatePromptTokens, estimateTokens, parseModelOutput, parseToolArguments } from './output.js';
 import { requestKey } from './request-key.js';
-import { corruptValue, differentValue, malformText } from './sim-faults.js';
+import { billedOutputTokens, corruptValue, differentValue, malformText } from './sim-faults.js';
+import { simToolCalls, wantsTools } from './sim-tools.js';
 import type { CallOptions, CompletionRequest, ModelProvider, ModelResponse } from './types.js';
 
 /** Probability of each fault per call. They are exclusive; their sum must not exceed 1. */
@@ -49,7 +57,7 @@ export interface SimContext {
   key: string;
   /** A generator private to this call (seeded like the rest of it). */
   random: Random;
-  /** The simulator's own correct answer to this request. */
+  /** The simulator's own correct answer to this request (this instance's view, under `disagreement`). */
   answer(): unknown;
   /** Send `text` verbatim instead of the JSON encoding of a value. */
   raw(text: string): RawAnswer;
@@ -69,6 +77,11 @@ export interface SimBehaviour {
   /** Median latency; defaults to the model's `latencyMs`, then to the simulator's default. */
   latencyMs?: number;
   respond?: SimRespond;
+  /**
+   * Probability that an instance answers a question with its own sample instead of the common
+   * answer; fixed per (request, instance), so its retries agree with it. Default 0.
+   */
+  disagreement?: number;
 }
 
 /** What one call was dealt: for traces, and for tests that count injected faults. */
@@ -94,6 +107,8 @@ export interface SimOptions extends SimBehaviour {
   retryAfterMs?: number;
   /** When set, a timed-out call fails with `ProviderTimeoutError` after this long instead of hanging. */
   providerTimeoutMs?: number;
+  /** Share of answers billed their whole `max_tokens` of output (see `billedOutputTokens`). Default 0. */
+  verbose?: number;
   /** Per-agent overrides: faults replace the defaults field by field; respond and latency replace. */
   agents?: Record<string, SimBehaviour>;
   /** Depth past which generated values stop growing (recursive schemas). Default 4. */
@@ -110,6 +125,11 @@ export function createSimProvider(options: SimOptions = {}): SimProvider {
   const latency = options.latency ?? {};
   checkFaults(options.faults, 'faults');
   for (const [agent, behaviour] of Object.entries(options.agents ?? {})) checkFaults({ ...options.faults, ...behaviour.faults }, `agents.${agent}.faults`);
+  for (const [where, p] of [['disagreement', options.disagreement], ...Object.entries(options.agents ?? {}).map(([a, b]) => [`agents.${a}.disagreement`, b.disagreement] as const)] as const) {
+    if (p !== undefined && !(p >= 0 && p <= 1)) throw new RangeError(`${where} must be a probability in [0, 1], got ${String(p)}`);
+  }
+
+  const asked = new Map<string, number>();
 
   return {
     name: 'sim',
@@ -126,7 +146,12 @@ export function createSimProvider(options: SimOptions = {}): SimProvider {
       const respond = own?.respond ?? options.respond;
       const generate = { source, ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}) };
 
-      const call = seededRandom(`${seed}/call/${request.agent}/${key}/${instance}/${attempt}`);
+      // The same call asked again (a redelivered message, another round) is a fresh sample: its
+      // noise takes the occurrence too, from the second on, so a first call's draws never change.
+      const identity = `${request.agent}/${key}/${instance}/${attempt}`;
+      const occurrence = (asked.get(identity) ?? 0) + 1;
+      asked.set(identity, occurrence);
+      const call = seededRandom(`${seed}/call/${identity}${occurrence > 1 ? `/${occurrence}` : ''}`);
       const median = own?.latencyMs ?? options.latencyMs ?? request.model.latencyMs ?? latency.defaultMs ?? 1000;
       const latencyMs = sampleLatency(median, call.fork('latency'), latency);
       const fault = drawFault(faults, call.fork('fault'));
@@ -148,11 +173,24 @@ export function createSimProvider(options: SimOptions = {}): SimProvider {
         throw new ServerError(source, call.fork('status').pick([500, 502, 503]), 'simulated');
       }
 
+      // The common answer, or (honest disagreement) this instance's own view of the question.
+      const disagreement = own?.disagreement ?? options.disagreement ?? 0;
+      const view = disagreement > 0 && seededRandom(`${seed}/view/${request.agent}/${key}/${instance}`).chance(disagreement) ? `/${instance}` : '';
       let correct: { value: unknown } | undefined;
-      const answer = (): unknown => (correct ??= { value: generateValue(request.schema, seededRandom(`${seed}/answer/${request.agent}/${key}`), generate) }).value;
+      const answer = (): unknown => (correct ??= { value: generateValue(request.schema, seededRandom(`${seed}/answer/${request.agent}/${key}${view}`), generate) }).value;
       const scripted = respond
         ? await respond(request, { attempt, instance, key, random: call.fork('respond'), answer, raw: (text) => new RawAnswer(text), signal, clock })
         : undefined;
+
+      // Tools offered and no results yet: ask for them (a scripted answer skips the tools).
+      if (scripted === undefined && wantsTools(request)) {
+        const round = simToolCalls(request, { seed, key, fault, random: call, generate });
+        await clock.sleep(Math.max(0, started + latencyMs - clock.now()), signal);
+        const text = JSON.stringify(round.calls.map((c) => ({ name: c.name, arguments: c.text })));
+        const usage = { inputTokens: estimatePromptTokens(request.messages), outputTokens: estimateTokens(text) };
+        const toolCalls = round.calls.map((c) => ({ id: c.id, name: c.name, arguments: parseToolArguments(c.text, { source, usage, truncated: round.truncated }) }));
+        return { output: undefined, raw: '', toolCalls, usage, latencyMs: clock.now() - started };
+      }
 
       let raw: string;
       let truncated = false;
@@ -173,7 +211,8 @@ export function createSimProvider(options: SimOptions = {}): SimProvider {
       if (fault === 'malformed') ({ raw, truncated } = malformText(raw, call.fork('malformed')));
 
       await clock.sleep(Math.max(0, started + latencyMs - clock.now()), signal);
-      const usage = { inputTokens: estimatePromptTokens(request.messages), outputTokens: estimateTokens(raw) };
+      const verbose = call.fork('verbose').chance(options.verbose ?? 0);
+      const usage = { inputTokens: estimatePromptTokens(request.messages), outputTokens: billedOutputTokens(raw, { truncated, verbose, maxTokens: request.model.maxTokens }) };
       const output = parseModelOutput(raw, request.schema, { source, usage, truncated });
       return { output, raw, usage, latencyMs: clock.now() - started };
     },

@@ -1,16 +1,45 @@
 /**
- * The contract every model provider meets: one request in, one schema-checked answer out, or one
- * of the typed errors in `errors.ts`. The team runner calls a provider inside its fault policies,
- * so a provider makes exactly one attempt and never retries on its own.
+ * The contract every model provider meets: one request in, one answer out — a schema-checked
+ * output, or the tool calls the model wants made first — or one of the typed errors in
+ * `errors.ts`. The team runner calls a provider inside its fault policies, so a provider makes
+ * exactly one attempt and never retries on its own.
+ *
+ * Tools: a request offers the tools the agent may call (`tools`) and carries the conversation so
+ * far (`messages`: the prompt, then for each earlier round the assistant's tool calls and one
+ * `tool` message per result). The answer either has `toolCalls` (no output yet: run them and ask
+ * again with their results appended) or an `output`.
  */
 import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** One tool call a model asked for. */
+export interface ToolCall {
+  /** The provider's id for the call; a `tool` message answers it by this id. */
+  id: string;
+  /** The tool's name, as offered. */
+  name: string;
+  /** The arguments, parsed from the model's JSON (checked against the tool's input schema by the caller). */
+  arguments: unknown;
+}
 
 export interface ChatMessage {
   role: ChatRole;
+  /** The text; for a `tool` message, the result as JSON. */
   content: string;
+  /** `assistant` only: the tool calls it asked for in that round. */
+  toolCalls?: ToolCall[];
+  /** `tool` only: the call this message is the result of. */
+  toolCallId?: string;
+}
+
+/** A tool the model may call: sent as a function definition (name, description, JSON Schema of the input). */
+export interface ToolOffer {
+  name: string;
+  description?: string;
+  /** The input the tool takes; sent as JSON Schema, and what a simulated model generates arguments from. */
+  input: z.ZodType;
 }
 
 /** Which model to ask and how: the runtime's `ModelDefinition` fits this shape. */
@@ -38,6 +67,8 @@ export interface CompletionRequest {
   instance?: number;
   /** 1, 2, 3 … across retries and hedges of one call (default 1). Not part of the request's identity. */
   attempt?: number;
+  /** Tools the model may call instead of answering (none by default). */
+  tools?: readonly ToolOffer[];
 }
 
 export interface TokenUsage {
@@ -48,11 +79,14 @@ export interface TokenUsage {
 export interface ModelResponse {
   /**
    * The answer as parsed JSON, already checked against the request's schema. zod's defaults and
-   * transforms are not applied: the caller's validation applies them, once.
+   * transforms are not applied: the caller's validation applies them, once. Undefined when the
+   * model asked for tool calls instead.
    */
   output: unknown;
-  /** The text the model returned. */
+  /** The text the model returned (empty, or the model's remarks, beside tool calls). */
   raw: string;
+  /** Present (non-empty) when the model asked for tools instead of answering. */
+  toolCalls?: ToolCall[];
   usage: TokenUsage;
   /** From the request to the answer, measured on the call's clock. */
   latencyMs: number;

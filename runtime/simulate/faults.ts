@@ -12,13 +12,19 @@
  *   fault model: under `crash` its replicas never lie; under `byzantine` at most f of them do;
  * - crashes stop whole replicas of a consensus (every call from the start of the run fails to
  *   connect), at most the f its declaration tolerates: crashing a replica anywhere else is a
- *   failure no declaration promises to survive.
+ *   failure no declaration promises to survive;
+ * - stubbornness and verbosity break no contract at all — a model may never approve, and may use
+ *   every token it is allowed — so they hit every agent: a stubborn agent never meets the exit
+ *   condition of a loop it feeds (only a `max rounds` ends the loop), a verbose answer is billed
+ *   its whole `max_tokens` (only a budget that covers the worst case absorbs it).
  */
 import type { AgentDefinition, ConsensusDefinition, TeamDefinition } from '../definition.js';
 import type { Random } from '../random.js';
 import { ProviderConnectionError } from '../providers/errors.js';
 import { differentValue } from '../providers/sim-faults.js';
-import type { SimBehaviour, SimFaults, SimOptions } from '../providers/sim.js';
+import { canonicalJson } from '../providers/request-key.js';
+import type { SimBehaviour, SimContext, SimFaults, SimOptions } from '../providers/sim.js';
+import type { CompletionRequest } from '../providers/types.js';
 import type { NetworkFaults } from '../transport/adversarial.js';
 
 export interface FaultSpec {
@@ -34,8 +40,21 @@ export interface FaultSpec {
   wrongAnswers?: number;
   /** Share of calls stretched by a heavy-tailed factor; unset keeps the simulator's default (5%). */
   stragglers?: number;
+  /**
+   * Per run, the chance that an agent which can keep a loop going (a guarded `emits … unless f` /
+   * `when f` on a channel that leads back to it) is stubborn for the whole run: every answer keeps
+   * the loop going (`f` false for `unless`, true for `when`), as a critic that never approves.
+   */
+  stubborn?: number;
+  /** Share of answers that run to the model's `max_tokens` (reasoning or rambling up to the limit), billed in full. */
+  verbose?: number;
   /** Replicas of each consensus that crash-stop, capped at the consensus's declared faults. */
   crashes?: number;
+  /**
+   * Not a fault: the share of a consensus's replicas that hold their own view of a question (the
+   * sim provider's `disagreement`), as independent samples of a model do. Default 0.
+   */
+  disagreement?: number;
   /** Network: probability that a copy is duplicated. */
   duplicates?: number;
   /** Network: probability that a copy may overtake earlier ones on its link. */
@@ -54,7 +73,10 @@ const SPEC_KEYS = {
   'schema-invalid': 'schemaInvalid',
   'wrong-answers': 'wrongAnswers',
   stragglers: 'stragglers',
+  stubborn: 'stubborn',
+  verbose: 'verbose',
   crashes: 'crashes',
+  disagreement: 'disagreement',
   duplicates: 'duplicates',
   reorder: 'reorder',
   drops: 'drops',
@@ -162,11 +184,21 @@ export interface ConsensusFaultPlan {
   liars: number[];
 }
 
+/** An agent made stubborn for one run: every answer of it (or of a fallback answering for it) has these fields. */
+export interface StubbornPlan {
+  agent: string;
+  /** The agent and its fallback chain: whoever's answer the agent emits. */
+  answeredBy: string[];
+  /** Field path (into the output, or into each element of a list output) → the value that keeps its loop going. */
+  fields: Record<string, boolean>;
+}
+
 export interface RunFaults {
   network: NetworkFaults;
   /** Options for `createSimProvider` (without `seed` and `onCall`, which the driver adds). */
   sim: Omit<SimOptions, 'seed' | 'onCall'>;
   consensus: ConsensusFaultPlan[];
+  stubborn: StubbornPlan[];
 }
 
 /** What a spec cannot do to this team without breaking a declared guarantee, said once per simulation. */
@@ -204,26 +236,47 @@ export function planRunFaults(definition: TeamDefinition<unknown, unknown>, spec
   const byAgent = new Map<string, ConsensusFaultPlan>();
   for (const plan of plans) {
     for (const agent of plan.agents) {
-      agents[agent] = { faults: { wrongAnswer: 0 } };
+      agents[agent] = { faults: { wrongAnswer: 0 }, ...(spec.disagreement ? { disagreement: spec.disagreement } : {}) };
       byAgent.set(agent, plan);
     }
   }
+  const stubborn = planStubborn(definition, spec.stubborn ?? 0, random.fork('stubborn'));
+  const stubbornBy = new Map<string, StubbornPlan>();
+  for (const plan of stubborn) {
+    for (const agent of plan.answeredBy) {
+      if (stubbornBy.has(agent)) continue;
+      stubbornBy.set(agent, plan);
+      // A wrong answer would redraw the exit field: a stubborn agent keeps to its one fault.
+      agents[agent] = { ...agents[agent], faults: { ...agents[agent]?.faults, wrongAnswer: 0 } };
+    }
+  }
+
   const wrongRate = spec.wrongAnswers ?? 0;
+  const consensusAnswer = (request: CompletionRequest, context: SimContext): unknown => {
+    const plan = byAgent.get(request.agent);
+    if (!plan) return undefined;
+    if (plan.crashed.includes(context.instance)) {
+      throw new ProviderConnectionError({ provider: 'sim', agent: request.agent }, `replica ${context.instance} of ${plan.consensus} crashed (simulated)`);
+    }
+    if (plan.liars.includes(context.instance) && context.random.chance(wrongRate)) {
+      return differentValue(request.schema, context.answer(), context.random.fork('lie')) ?? undefined;
+    }
+    return undefined;
+  };
   const sim: RunFaults['sim'] = {
     faults,
     providerTimeoutMs: PROVIDER_TIMEOUT_MS,
     ...(spec.stragglers !== undefined ? { latency: { stragglerRate: spec.stragglers } } : {}),
+    ...(spec.verbose !== undefined ? { verbose: spec.verbose } : {}),
     agents,
     respond: (request, context) => {
-      const plan = byAgent.get(request.agent);
-      if (!plan) return undefined;
-      if (plan.crashed.includes(context.instance)) {
-        throw new ProviderConnectionError({ provider: 'sim', agent: request.agent }, `replica ${context.instance} of ${plan.consensus} crashed (simulated)`);
-      }
-      if (plan.liars.includes(context.instance) && context.random.chance(wrongRate)) {
-        return differentValue(request.schema, context.answer(), context.random.fork('lie')) ?? undefined;
-      }
-      return undefined;
+      const value = consensusAnswer(request, context);
+      const plan = stubbornBy.get(request.agent);
+      if (!plan) return value;
+      const own = value === undefined ? context.answer() : value;
+      const stubborn = keepLooping(own, plan.fields);
+      // Script only what changes: an unscripted answer keeps the simulator's own path (tools included).
+      return value === undefined && canonicalJson(stubborn) === canonicalJson(own) ? undefined : stubborn;
     },
   };
   const [min, max] = spec.delayMs ?? DEFAULT_DELAY_MS;
@@ -231,7 +284,72 @@ export function planRunFaults(definition: TeamDefinition<unknown, unknown>, spec
     network: { drop: spec.drops ?? 0, duplicate: spec.duplicates ?? 0, reorder: spec.reorder ?? 0, delayMs: [min, max] },
     sim,
     consensus: plans,
+    stubborn,
   };
+}
+
+/**
+ * The agents made stubborn in this run. A candidate has a guarded emission (`when f` / `unless f`)
+ * on a channel from which the flow of channels and agents leads back to it: the guard is then the
+ * loop's exit condition, and a stubborn answer never meets it. Each candidate is drawn once per run
+ * (a fork per agent, so adding an agent leaves the others' draws alone).
+ */
+function planStubborn(definition: TeamDefinition<unknown, unknown>, rate: number, random: Random): StubbornPlan[] {
+  if (rate <= 0) return [];
+  const agents = new Map(definition.agents.map((a) => [a.name, a]));
+  const consumers = new Map<string, string[]>();
+  for (const agent of definition.agents) for (const take of agent.takes) if (take.from === 'channel') consumers.set(take.source, [...(consumers.get(take.source) ?? []), agent.name]);
+  /** Does the flow from `channel` reach `agent`? */
+  const leadsTo = (channel: string, agent: string): boolean => {
+    const seen = new Set<string>();
+    const queue = [channel];
+    while (queue.length > 0) {
+      for (const consumer of consumers.get(queue.shift()!) ?? []) {
+        if (consumer === agent) return true;
+        if (seen.has(consumer)) continue;
+        seen.add(consumer);
+        for (const emit of agents.get(consumer)?.emits ?? []) queue.push(emit.channel);
+      }
+    }
+    return false;
+  };
+  const plans: StubbornPlan[] = [];
+  for (const agent of definition.agents) {
+    const fields: Record<string, boolean> = {};
+    for (const emit of agent.emits) {
+      if (!leadsTo(emit.channel, agent.name)) continue;
+      if (emit.unless !== undefined) fields[emit.unless] = false;
+      else if (emit.when !== undefined) fields[emit.when] = true;
+    }
+    if (Object.keys(fields).length === 0 || !random.fork(agent.name).chance(rate)) continue;
+    plans.push({ agent: agent.name, answeredBy: fallbackChain(agent.name, agents), fields });
+  }
+  return plans;
+}
+
+/** The agent and the fallbacks that answer in its place, transitively (their answers are emitted as its own). */
+function fallbackChain(agent: string, agents: ReadonlyMap<string, AgentDefinition>): string[] {
+  const found = [agent];
+  for (let i = 0; i < found.length; i++) for (const next of agents.get(found[i]!)?.policy.fallback ?? []) if (!found.includes(next)) found.push(next);
+  return found;
+}
+
+/** A copy of `value` (or of each element of a list) with `fields` set: the answer that keeps the loop going. */
+export function keepLooping(value: unknown, fields: Readonly<Record<string, boolean>>): unknown {
+  if (Array.isArray(value)) return value.map((item) => keepLooping(item, fields));
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = structuredClone(value) as Record<string, unknown>;
+  for (const [path, flag] of Object.entries(fields)) {
+    const keys = path.split('.');
+    let node: Record<string, unknown> = copy;
+    for (const key of keys.slice(0, -1)) {
+      const next = node[key];
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[keys.at(-1)!] = flag;
+  }
+  return copy;
 }
 
 function planConsensus(vote: ConsensusDefinition, agents: ReadonlyMap<string, AgentDefinition>, spec: FaultSpec, random: Random): ConsensusFaultPlan {

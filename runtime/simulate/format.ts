@@ -25,9 +25,11 @@ function detail(event: TeamTraceEvent): string {
         ? `${event.channel}: redeliver ${event.message} to ${event.to} (attempt ${event.attempt ?? '?'})`
         : `${event.channel}: publish #${event.seq ?? '?'} ${event.message}${vc}`;
     case 'deliver':
-      return `${event.channel}: handed ${event.from}'s #${event.seq ?? '?'} ${event.message}${vc}`;
+      return `${event.channel}: handed ${event.from}'s #${event.seq ?? '?'} ${event.message}${event.position !== undefined ? ` at position ${event.position}` : ''}${vc}`;
     case 'ack':
       return `${event.channel}: ack ${event.message} to ${event.to}`;
+    case 'skip':
+      return `${event.channel}: skipped ${event.message} (${event.reason})`;
     case 'vote':
       return `${event.consensus} round ${event.round}: replica ${event.replica} ${event.outcome}${event.key !== undefined ? ` ${event.key}` : ''}${event.reason ? ` (${event.reason})` : ''}`;
     case 'round':
@@ -45,9 +47,17 @@ function detail(event: TeamTraceEvent): string {
     case 'error':
       return `${event.where ? `${event.where}: ` : ''}${event.error.name}: ${event.error.message}`;
     case 'activation':
-      return `${event.activation} ${event.action}${event.instance !== undefined ? ` (instance ${event.instance})` : ''}${event.reason ? `: ${event.reason}` : ''}`;
-    case 'tool':
-      return `${event.tool} ${event.action}${event.key !== undefined ? ` key ${event.key}` : ''}`;
+      return `${event.activation} ${event.action}${event.instance !== undefined ? ` (instance ${event.instance})` : ''}${event.consumed?.length ? ` handling ${event.consumed.join(', ')}` : ''}${event.reason ? `: ${event.reason}` : ''}`;
+    case 'write':
+      return `${event.store}: ${event.id} at ${event.origin}#${event.seq}, after ${formatClock(event.merged)}${event.activation !== undefined ? ` in ${event.activation}` : ''}`;
+    case 'read':
+      return `${event.store}: replica ${event.replica} merged ${formatClock(event.merged)}, reflects ${event.reflects.join(', ') || 'no write'}${event.activation !== undefined ? ` in ${event.activation}` : ''}`;
+    case 'store-state':
+      return `${event.store}: converges to ${event.converged.reflects.join(', ') || 'no write'} of ${formatClock(event.converged.merged)}`;
+    case 'tool': {
+      const by = event.activation !== undefined ? ` in ${event.activation}${event.attempt !== undefined ? ` attempt ${event.attempt}` : ''}${event.instance ? ` (instance ${event.instance})` : ''}` : '';
+      return `${event.tool} ${event.action}${by}${event.args !== undefined ? ` args ${event.args}` : ''}${event.key !== undefined ? ` key ${JSON.stringify(event.key)}` : ''}`;
+    }
     default: {
       const { kind: _kind, agent: _agent, time: _time, ...rest } = event as unknown as Record<string, unknown>;
       return JSON.stringify(rest);

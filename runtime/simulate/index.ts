@@ -20,6 +20,7 @@ export {
   atLeastOnceChecker,
   budgetChecker,
   causalChecker,
+  causalReadChecker,
   checkers,
   checkTrace,
   consensusLivenessChecker,
@@ -27,6 +28,10 @@ export {
   deadlineChecker,
   exactlyOnceChecker,
   fifoChecker,
+  lostUpdateChecker,
+  loopsOf,
+  staleReadChecker,
+  terminationChecker,
   totalOrderChecker,
   violationKinds,
   type Checker,
@@ -36,6 +41,7 @@ export {
 export { consumerRequirements, type ConsumerRequirement } from './trace-view.js';
 export { ddmin, formatCounterexample, shrink, type Counterexample, type ShrinkOptions } from './shrink.js';
 export { formatEvent } from './format.js';
+export { DEFAULT_TOOL_LATENCY_MS, SimulatedToolFailure, simulatedTool, simulatedTools, toolsWithoutImplementation, type SimulatedToolOptions } from './tools.js';
 export { formatSummary } from './report.js';
 export {
   percentiles,

@@ -18,9 +18,10 @@ import { createSimProvider, type SimFault } from '../providers/sim.js';
 import { seededRandom } from '../random.js';
 import { createTeam, type TeamError, type TeamErrorKind, type TeamTraceEvent, type TeamUsage } from '../team.js';
 import type { ToolImplementation } from '../agent.js';
+import { simulatedTools } from './tools.js';
 import { createAdversarialNetwork, type NetworkStats } from '../transport/adversarial.js';
 import { checkers as allCheckers, checkTrace, violationKinds, type Checker, type Violation, type ViolationKind } from './checkers/index.js';
-import { checkFaultSpec, faultNotes, formatFaultSpec, parseFaultSpec, planRunFaults, type FaultSpec } from './faults.js';
+import { checkFaultSpec, faultNotes, formatFaultSpec, parseFaultSpec, planRunFaults, type ConsensusFaultPlan, type FaultSpec } from './faults.js';
 import { shrink, type Counterexample } from './shrink.js';
 import type { AnyDefinition } from './trace-view.js';
 
@@ -30,7 +31,7 @@ export interface SimulateRunOptions<In> {
   /** A SPEC string (`drops=0.1,reorder=0.3,…`) or a parsed spec; none by default. */
   faults?: string | FaultSpec;
   input: In;
-  /** Tool implementations, as for `createTeam`. */
+  /** Tool implementations, as for `createTeam`; every other tool an agent calls is simulated (see `simulatedTools`). */
   tools?: Record<string, ToolImplementation>;
   /** Checkers to run (all by default). */
   checkers?: readonly Checker[];
@@ -68,7 +69,7 @@ export interface SimulatedRun {
   trace: TeamTraceEvent[];
   network: NetworkStats;
   /** Faults the sim provider dealt, and the replicas crashed or made to lie by the fault plan. */
-  injected: Partial<Record<SimFault | 'crashedReplicas' | 'lyingReplicas', number>>;
+  injected: Partial<Record<SimFault | 'crashedReplicas' | 'lyingReplicas' | 'stubbornAgents', number>>;
 }
 
 export interface ViolationGroup {
@@ -135,6 +136,7 @@ export async function simulateRun<In, Out>(definition: TeamDefinition<In, Out>, 
   const lying = plan.consensus.reduce((n, p) => n + p.liars.length, 0);
   if (crashed > 0) injected.crashedReplicas = crashed;
   if (lying > 0) injected.lyingReplicas = lying;
+  if (plan.stubborn.length > 0) injected.stubbornAgents = plan.stubborn.length;
   const provider = createSimProvider({
     ...plan.sim,
     seed,
@@ -142,12 +144,22 @@ export async function simulateRun<In, Out>(definition: TeamDefinition<In, Out>, 
       if (call.fault) injected[call.fault] = (injected[call.fault] ?? 0) + 1;
     },
   });
-  const team = createTeam(definition, { provider, clock, seed, transport: network, ...(options.tools ? { tools: options.tools } : {}), ...(options.allowUnsafe ? { allowUnsafe: true } : {}) });
+  // Every declared tool runs: the given implementation, else a simulated one subject to the run's model faults.
+  const modelFaults = plan.sim.faults ?? {};
+  const tools = {
+    ...simulatedTools(untyped, { seed, clock, faults: { timeout: modelFaults.timeout ?? 0, error: (modelFaults.rateLimit ?? 0) + (modelFaults.serverError ?? 0) } }),
+    ...options.tools,
+  };
+  // Every event as it is recorded: a run the simulator has to stop (`stuck`) never returns its trace.
+  const recorded: TeamTraceEvent[] = [];
+  const sink = { write: (event: TeamTraceEvent) => void recorded.push(event) };
+  const team = createTeam(definition, { provider, clock, seed, transport: network, tools, trace: sink, ...(options.allowUnsafe ? { allowUnsafe: true } : {}) });
   const maxTime = options.maxVirtualMs ?? (definition.deadlineMs !== undefined ? definition.deadlineMs * 4 : 86_400_000);
 
   let run: SimulatedRun;
   try {
     const result = await clock.run(team.run(options.input), { maxTime });
+    const trace = noteReplicaFaults(result.trace, plan.consensus);
     const makespanMs = result.stats.endedAt - result.stats.startedAt;
     const callMs = result.trace.reduce((sum, e) => (e.kind === 'call-end' ? sum + e.durationMs : sum), 0);
     run = {
@@ -159,30 +171,44 @@ export async function simulateRun<In, Out>(definition: TeamDefinition<In, Out>, 
       callMs,
       speedup: makespanMs > 0 ? callMs / makespanMs : 0,
       usage: result.usage,
-      violations: checkTrace(result.trace, untyped, options.checkers ?? allCheckers),
-      trace: result.trace,
+      violations: checkTrace(trace, untyped, options.checkers ?? allCheckers),
+      trace,
       network: network.stats(),
       injected,
     };
   } catch (error) {
-    // The run could not finish on virtual time (a deadlock, or still going at maxTime): no trace to check.
+    // The run could not finish on virtual time (a deadlock, or still going at maxTime): its trace so
+    // far, closed by a `run-end` the simulator writes, is checked like any other (see termination.ts).
+    const message = error instanceof Error ? error.message : String(error);
+    const trace = noteReplicaFaults([...recorded, { kind: 'run-end', agent: 'team', time: clock.now(), outcome: 'failed', error: { name: 'stuck', message } }], plan.consensus);
     run = {
       index,
       seed,
       ok: false,
-      error: { kind: 'stuck', message: error instanceof Error ? error.message : String(error) },
+      error: { kind: 'stuck', message },
       makespanMs: clock.now(),
       callMs: 0,
       speedup: 0,
       usage: { tokens: 0, dollars: 0 },
-      violations: [],
-      trace: [],
+      violations: checkTrace(trace, untyped, options.checkers ?? allCheckers),
+      trace,
       network: network.stats(),
       injected,
     };
   }
   await network.close();
   return run;
+}
+
+/**
+ * The trace with the fault plan's crashed and lying replicas noted on its `run-start` event: a
+ * Byzantine replica's lie looks like any answer, so the consensus checkers learn from here which
+ * replicas could have voted both ways.
+ */
+function noteReplicaFaults(trace: TeamTraceEvent[], plans: readonly ConsensusFaultPlan[]): TeamTraceEvent[] {
+  if (plans.length === 0) return trace;
+  const consensus = Object.fromEntries(plans.map((p) => [p.consensus, { crashed: [...p.crashed], liars: [...p.liars] }]));
+  return trace.map((event) => (event.kind === 'run-start' ? { ...event, faults: { consensus } } : event));
 }
 
 /** Runs the team `runs` times and sums the runs up. Runs are sequential: each owns the process's event loop while it drives its clock. */

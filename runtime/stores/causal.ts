@@ -19,13 +19,14 @@ import { serialiseRoundTrip, type JsonValue } from '../transport/envelope.js';
 import { createMemoryTransport } from '../transport/memory.js';
 import type { Subscription } from '../transport/transport.js';
 import { dominates, merge as mergeClocks, type VectorClock } from '../vector-clock.js';
+import { WriteRegistry, type ReadTrace, type StoreView, type WriteTrace } from './tracing.js';
 import { replicaIds, router, type Store, type StoreOptions, type StoreSession } from './types.js';
-import { applyWrite, checkWrite, emptyValue, readValue, type Stamp, type ValueState } from './value.js';
+import { applyWrite, checkWrite, emptyValue, join, readValue, type Stamp, type ValueState } from './value.js';
 
 interface Replica {
   id: string;
   state: ValueState;
-  /** Writes applied here, per replica that accepted them. */
+  /** Writes applied here, per replica that accepted them (also what tracing reports as merged). */
   applied: VectorClock;
   lamport: number;
   waiters: Array<{ needs: VectorClock; resolve: () => void }>;
@@ -57,10 +58,13 @@ export function createCausalStore(options: StoreOptions): Store {
     retry: { maxAttempts: Number.POSITIVE_INFINITY, maxDelayMs: 2_000 },
   });
   const counter = { next: 0 };
+  const registry = new WriteRegistry(name);
   const replica = (id: string) => replicas.get(id)!;
 
   /** Applies one write (idempotent: its own replica applies it before it comes back). */
   const apply = (target: Replica, write: WriteMessage, vc: VectorClock) => {
+    const origin = write.stamp.replica;
+    if (write.stamp.write !== undefined) registry.register(origin, vc[origin] ?? 0, write.stamp.write);
     target.state = applyWrite(target.state, write.value, write.stamp);
     target.lamport = Math.max(target.lamport, write.stamp.time);
     target.applied = mergeClocks(target.applied, vc);
@@ -87,31 +91,62 @@ export function createCausalStore(options: StoreOptions): Store {
       const route = router(ids, random, counter, sessionOptions);
       let context: VectorClock = {}; // everything this session has read or written
       let lamport = 0;
+      // A session is one client: its writes take effect one after another, in the order issued,
+      // even when several callers share it (the team runner shares one per causal store).
+      let writing: Promise<unknown> = Promise.resolve();
+
+      const readTraced = async (): Promise<ReadTrace> => {
+        const target = replica(route());
+        await caughtUp(target, context);
+        context = mergeClocks(context, target.applied);
+        lamport = Math.max(lamport, target.lamport);
+        return { value: serialiseRoundTrip(readValue(target.state)), replica: target.id, ...registry.view(target.state, target.applied) };
+      };
+
+      const writeNow = async (value: JsonValue, writer: string): Promise<WriteTrace> => {
+        const target = replica(route());
+        await caughtUp(target, context);
+        const id = registry.nextId(writer);
+        const time = Math.max(target.lamport, lamport) + 1;
+        target.lamport = time;
+        lamport = time;
+        const before = target.applied;
+        const write: WriteMessage = { value: serialiseRoundTrip(value), stamp: { time, replica: target.id, index: 0, write: id } };
+        const published = await replication.publish(target.id, write as never);
+        if (published.status !== 'sent') throw new Error(`store '${name}': replication refused a write`);
+        apply(target, write, published.vc);
+        context = mergeClocks(context, published.vc);
+        return { id, origin: target.id, seq: published.vc[target.id] ?? 0, merged: before };
+      };
+
+      const writeTraced = (value: JsonValue, writeOptions: { writer?: string } = {}): Promise<WriteTrace> => {
+        try {
+          checkWrite(merge, value); // before replicating: a bad write must fail here, not at every replica
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        const done = writing.then(() => writeNow(value, writeOptions.writer ?? agent));
+        writing = done.catch(() => undefined);
+        return done;
+      };
+
       return {
         agent,
-        async read() {
-          const target = replica(route());
-          await caughtUp(target, context);
-          context = mergeClocks(context, target.applied);
-          lamport = Math.max(lamport, target.lamport);
-          return serialiseRoundTrip(readValue(target.state));
-        },
-        async write(value) {
-          checkWrite(merge, value); // before replicating: a bad write must fail here, not at every replica
-          const target = replica(route());
-          await caughtUp(target, context);
-          const time = Math.max(target.lamport, lamport) + 1;
-          target.lamport = time;
-          lamport = time;
-          const write: WriteMessage = { value: serialiseRoundTrip(value), stamp: { time, replica: target.id, index: 0 } };
-          const published = await replication.publish(target.id, write as never);
-          if (published.status !== 'sent') throw new Error(`store '${name}': replication refused a write`);
-          apply(target, write, published.vc);
-          context = mergeClocks(context, published.vc);
-        },
+        read: async () => (await readTraced()).value,
+        write: async (value) => void (await writeTraced(value)),
+        readTraced,
+        writeTraced,
       };
     },
     replicaValues: () => Object.fromEntries(ids.map((id) => [id, serialiseRoundTrip(readValue(replica(id).state))])),
+    snapshot() {
+      const all = ids.map(replica);
+      const views: Record<string, StoreView> = Object.fromEntries(all.map((r) => [r.id, registry.view(r.state, r.applied)]));
+      // Replication never gives up, so every replica ends up applying every write one of them applied.
+      const joined = all.reduce((state, r) => join(state, r.state), all[0]!.state);
+      const merged = all.reduce<VectorClock>((clock, r) => mergeClocks(clock, r.applied), {});
+      return { replicas: views, converged: registry.view(joined, merged) };
+    },
     async close() {
       for (const subscription of subscriptions) await (await subscription).close();
       await replication.close();

@@ -22,4 +22,5 @@ export function createStore(options: StoreOptions): Store {
 
 export { createCausalStore, createEventualStore, createStrongStore };
 export type { SessionOptions, Store, StoreOptions, StoreSession, StrongSession, Versioned } from './types.js';
+export { isMerged, WriteRegistry, type ReadTrace, type StoreSnapshot, type StoreView, type WriteTrace } from './tracing.js';
 export { applyWrite, canonicalJson, compareStamps, emptyValue, join, readValue, type Stamp, type ValueState } from './value.js';

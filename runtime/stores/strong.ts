@@ -14,17 +14,24 @@ import { createChannel, type Channel } from '../delivery/channel.js';
 import { serialiseRoundTrip, type JsonValue } from '../transport/envelope.js';
 import { createMemoryTransport } from '../transport/memory.js';
 import type { Subscription } from '../transport/transport.js';
+import type { VectorClock } from '../vector-clock.js';
+import { WriteRegistry, type StoreView, type WriteTrace } from './tracing.js';
 import { replicaIds, router, type Store, type StoreOptions, type StrongSession, type Versioned } from './types.js';
 import { applyWrite, checkWrite, emptyValue, readValue, type ValueState } from './value.js';
 
-type Command = { op: 'read' } | { op: 'write'; value: JsonValue } | { op: 'cas'; expected: number; value: JsonValue };
+/** Writes and compare-and-sets carry their id (`<store>:<writer>#<n>`), for tracing. */
+type Command = { op: 'read' } | { op: 'write'; value: JsonValue; id: string } | { op: 'cas'; expected: number; value: JsonValue; id: string };
 
 /** A log entry: the command, who asked, and which replica answers. */
 type Operation = Command & { session: string; request: number; replica: string };
 
+/** Tracing: every replica applies one log, so a write's place is its position among the log's writes. */
+const LOG = 'log';
+
 interface Reply {
   request: number;
-  result: Versioned & { ok: boolean };
+  /** `view`: the answering replica's, right after it applied the operation. */
+  result: Versioned & { ok: boolean; replica: string; view: StoreView };
 }
 
 interface Replica {
@@ -54,6 +61,7 @@ export function createStrongStore(options: StoreOptions): Store<StrongSession> {
   const replyChannels = new Map<string, Channel>(); // session node -> its reply channel
   const subscriptions: Array<Promise<Subscription>> = [];
   const counter = { next: 0 };
+  const registry = new WriteRegistry(name);
   let sessions = 0;
 
   const replyChannel = (session: string) => {
@@ -76,18 +84,22 @@ export function createStrongStore(options: StoreOptions): Store<StrongSession> {
 
   /** The state machine: one log entry, applied in log order at every replica. */
   const step = (replica: Replica, operation: Operation): Reply['result'] => {
-    const current = () => ({ value: readValue(replica.state), version: replica.version });
+    const merged = (): VectorClock => (replica.version > 0 ? { [LOG]: replica.version } : {});
+    const current = () => ({ value: readValue(replica.state), version: replica.version, replica: replica.id, view: registry.view(replica.state, merged()) });
+    const write = (value: JsonValue, id: string) => {
+      replica.state = applyWrite(replica.state, value, { time: replica.version + 1, replica: '', index: 0, write: id });
+      replica.version++;
+      registry.register(LOG, replica.version, id);
+    };
     switch (operation.op) {
       case 'read':
         return { ...current(), ok: true };
       case 'write':
-        replica.state = applyWrite(replica.state, operation.value, { time: replica.version + 1, replica: '', index: 0 });
-        replica.version++;
+        write(operation.value, operation.id);
         return { ...current(), ok: true };
       case 'cas':
         if (replica.version !== operation.expected) return { ...current(), ok: false };
-        replica.state = applyWrite(replica.state, operation.value, { time: replica.version + 1, replica: '', index: 0 });
-        replica.version++;
+        write(operation.value, operation.id);
         return { ...current(), ok: true };
     }
   };
@@ -132,6 +144,14 @@ export function createStrongStore(options: StoreOptions): Store<StrongSession> {
         return answer;
       };
 
+      const writeTraced = async (value: JsonValue, writeOptions: { writer?: string } = {}): Promise<WriteTrace> => {
+        checkWrite(merge, value);
+        const id = registry.nextId(writeOptions.writer ?? agent);
+        const { version } = await call({ op: 'write', value, id });
+        // Applied at log position `version`, after every write before it.
+        return { id, origin: LOG, seq: version, merged: version > 1 ? ({ [LOG]: version - 1 } as VectorClock) : {} };
+      };
+
       return {
         agent,
         async read() {
@@ -141,17 +161,29 @@ export function createStrongStore(options: StoreOptions): Store<StrongSession> {
           const { value, version } = await call({ op: 'read' });
           return { value, version };
         },
-        async write(value) {
-          checkWrite(merge, value);
-          await call({ op: 'write', value });
+        async readTraced() {
+          const { value, replica, view } = await call({ op: 'read' });
+          return { value, replica, ...view };
         },
+        async write(value) {
+          await writeTraced(value);
+        },
+        writeTraced,
         async cas(expected, value) {
           checkWrite(merge, value);
-          return call({ op: 'cas', expected, value });
+          const { value: now, version, ok } = await call({ op: 'cas', expected, value, id: registry.nextId(agent) });
+          return { value: now, version, ok };
         },
       };
     },
     replicaValues: () => Object.fromEntries(ids.map((id) => [id, serialiseRoundTrip(readValue(replicas.get(id)!.state))])),
+    snapshot() {
+      const all = ids.map((id) => replicas.get(id)!);
+      const view = (r: Replica) => registry.view(r.state, r.version > 0 ? ({ [LOG]: r.version } as VectorClock) : {});
+      // Every replica applies the one log: they converge to the one furthest along it.
+      const furthest = all.reduce((a, b) => (b.version > a.version ? b : a));
+      return { replicas: Object.fromEntries(all.map((r) => [r.id, view(r)])), converged: view(furthest) };
+    },
     async close() {
       for (const subscription of subscriptions) await (await subscription).close();
       for (const channel of replyChannels.values()) await channel.close();

@@ -3,6 +3,7 @@ import type { Consistency, Merge } from '../definition.js';
 import type { Random } from '../random.js';
 import type { JsonValue } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
+import type { ReadTrace, StoreSnapshot, WriteTrace } from './tracing.js';
 
 export interface StoreOptions {
   name: string;
@@ -37,6 +38,13 @@ export interface StoreSession {
   read(): Promise<JsonValue>;
   /** lww: replaces the value; append and union: adds the array's elements. */
   write(value: JsonValue): Promise<void>;
+  /** `read`, with which writes the answering replica had merged and which its value reflects. */
+  readTraced(): Promise<ReadTrace>;
+  /**
+   * `write`, answering with the write's id and place. `writer` names it (`<store>:<writer>#<n>`;
+   * the session's agent by default), for sessions several agents share.
+   */
+  writeTraced(value: JsonValue, options?: { writer?: string }): Promise<WriteTrace>;
 }
 
 export interface Versioned {
@@ -59,6 +67,8 @@ export interface Store<S extends StoreSession = StoreSession> {
   session(agent: string, options?: SessionOptions): S;
   /** Every replica's current value, for inspection and tests. */
   replicaValues(): Record<string, JsonValue>;
+  /** Every replica's view (writes merged and reflected), and the view they converge to. */
+  snapshot(): StoreSnapshot;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,8 @@ export interface Stamp {
   replica: string;
   /** Position inside one write (append and union write several elements at once). */
   index: number;
+  /** The write's id, for tracing (see tracing.ts); never compared. */
+  write?: string;
 }
 
 interface Stamped {

@@ -1,10 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeTeam } from '../../compiler/analyze/index.js';
 import { defaultTracePath, INTERRUPTED, runRun, type RunCommandOptions } from '../../compiler/cli/run.js';
+import { runTraceView } from '../../compiler/cli/trace.js';
 import { toTeamDefinition } from '../../compiler/definition/index.js';
+import { formatMs, formatSpeedup } from '../../compiler/trace-view/format.js';
+import type { TeamDefinition } from '../../runtime/definition.js';
 import { parseJsonLines } from '../../runtime/trace.js';
-import { exampleErrors, exampleTeam, examples, recordingTerminal, tempDir } from './helpers.js';
+import { exampleErrors, exampleTeam, examples, recordingTerminal, teamFromText, tempDir } from './helpers.js';
 import { reviewTeam } from './fixtures.js';
 
 let dir: string;
@@ -108,6 +112,29 @@ describe('teamc run on a review team with replicas, a causal channel and a vote'
     expect(fs.existsSync(path.join(dir, '.teamc', 'traces', 'review-11.jsonl'))).toBe(true);
     expect(terminal.stderrText()).toContain(`Trace: ${path.join('.teamc', 'traces', 'review-11.jsonl')}`);
     expect(defaultTracePath('CodeReview', undefined, new Date('2026-01-02T03:04:05.678Z'))).toBe(path.join('.teamc', 'traces', 'code-review-2026-01-02T03-04-05Z.jsonl'));
+  });
+
+  it('records the analysis’s prediction in the trace, so `trace view` shows predicted beside measured with no flags', async () => {
+    const trace = path.join(dir, 'predicted.jsonl');
+    expect(await runRun(review, { ...base, input: ['diff=@change.diff'], seed: '5', trace }, recordingTerminal(dir))).toBe(0);
+    const { predicted } = analyzeTeam(toTeamDefinition(teamFromText(reviewTeam).team) as TeamDefinition<unknown, unknown>).agents;
+    expect(predicted.speedup).toBeGreaterThan(1);
+    const events = parseJsonLines(fs.readFileSync(trace, 'utf8'));
+    // Right after run-start, at its time: the timeline's bounds do not move.
+    expect(events[1]).toEqual({ kind: 'prediction', agent: 'team', time: events[0]!.time, speedup: predicted.speedup, makespanMs: predicted.makespanMs });
+    expect(events.filter((e) => e.kind === 'prediction')).toHaveLength(1);
+
+    const viewing = recordingTerminal(dir);
+    expect(runTraceView(trace, { out: 'predicted.html' }, viewing)).toBe(0);
+    expect(viewing.stdoutText()).toMatch(new RegExp(`measured speed-up \\d+\\.\\d\\d× \\(predicted ${formatSpeedup(predicted.speedup).replace('.', '\\.')}\\)`));
+    const html = fs.readFileSync(path.join(dir, 'predicted.html'), 'utf8');
+    const figure = (id: string) => new RegExp(`id="fig-${id}"><dt>[^<]*</dt><dd>([^<]*)<small>([^<]*)</small>`).exec(html)!;
+    const [, predictedShown, comparison] = figure('predicted-speedup');
+    expect(predictedShown).toBe(formatSpeedup(predicted.speedup));
+    expect(comparison).toMatch(/^measured is \d+% of predicted$/);
+    const [, measuredShown] = figure('measured-speedup');
+    expect(measuredShown).toMatch(/^\d+\.\d\d×$/);
+    expect(figure('makespan')[2]).toBe(`predicted ${formatMs(predicted.makespanMs)}`);
   });
 
   it('reads a single missing text input from piped standard input', async () => {

@@ -213,7 +213,7 @@ describe('definitions', () => {
 });
 
 describe('unsafe builds', () => {
-  it('fill what the checker demanded with the safe reading: one round, no decision without a quorum', () => {
+  it('keep a consensus with no rounds bound unbounded (the runtime refuses it unless allowUnsafe); a tie-break alone is one round', () => {
     const { views, outputs } = build(
       {
         'v.team': `${model}\nteam V {\n  input a: string\n  output b: string from decide\n  ${agent('j', 'takes a  output string  prompt "{{a}}"')}\n  consensus decide over j { replicas 3  quorum majority  faults 1 crash }\n}\n`,
@@ -222,8 +222,16 @@ describe('unsafe builds', () => {
       true,
     );
     compiled('unsafe', outputs);
-    expect(views[views.length - 1]!.team!.consensus[0]).toMatchObject({ rounds: 1, tieBreak: 'reject' });
+    expect(views[views.length - 1]!.team!.consensus[0]).toMatchObject({ rounds: null, tieBreak: 'reject' });
     expect(views.every((v) => v.header.unsafe !== null)).toBe(true);
+    const { views: tieBreakOnly } = build(
+      {
+        't.team': `${model}\nteam T {\n  input a: string\n  output b: string from decide\n  ${agent('j', 'takes a  output string  prompt "{{a}}"')}\n  consensus decide over j { replicas 3  quorum majority  faults 1 crash  tie_break first }\n}\n`,
+      },
+      undefined,
+      true,
+    );
+    expect(tieBreakOnly[tieBreakOnly.length - 1]!.team!.consensus[0]).toMatchObject({ rounds: 1, tieBreak: 'first' });
   });
 
   it('refuse an agent with no model or no prompt: no code can stand in for them', () => {

@@ -248,6 +248,21 @@ describe('summary', () => {
     });
   });
 
+  it('reads the prediction `teamc run` records in the trace; one the caller passes wins, field by field', () => {
+    const events: TraceEvent[] = [
+      { kind: 'run-start', agent: 'team', time: 0, team: 'pair', clock: 'virtual' },
+      { kind: 'prediction', agent: 'team', time: 0, speedup: 1.5, makespanMs: 120 },
+      ...call('a', 'a#0', 1, 0, 100),
+      ...call('b', 'b#0', 1, 0, 80),
+      { kind: 'ack', agent: 'b', time: 90, channel: 'c', message: 'm', to: 'a' },
+      { kind: 'skip', agent: 'b', time: 90, channel: 'c', message: 'n', reason: 'withdrawn' },
+      { kind: 'run-end', agent: 'team', time: 100, outcome: 'ok' },
+    ];
+    expect(buildTimeline(events).summary).toMatchObject({ measuredSpeedup: 1.8, predicted: { speedup: 1.5, makespanMs: 120 }, makespanMs: 100, notShown: 2 });
+    expect(buildTimeline(events, { predicted: { speedup: 2 } }).summary.predicted).toEqual({ speedup: 2, makespanMs: 120 });
+    expect(buildTimeline(events.filter((e) => e.kind !== 'prediction')).summary.predicted).toBeUndefined();
+  });
+
   it('summarises the code-review run', () => {
     const timeline = buildTimeline(codeReviewTrace());
     expect(laneLabels(timeline)).toEqual(['team', 'security', 'style', 'tests', 'tests_lite', 'judge', 'judge #0', 'judge #1', 'judge #2', 'verdict']);

@@ -2,24 +2,28 @@
  * Delivery checkers.
  *
  * - exactly-once: on an exactly-once (and an at-most-once) channel no consumer is handed one
- *   message twice, and a keyed effect runs at most once per idempotency key;
- * - at-least-once: in a run that went quiet (ended `ok` or `incomplete`, so every message was
- *   settled), every message published on a channel reached each consumer that relies on getting
- *   every one — all consumers of a reliable channel, and a consumer that takes an at-most-once
- *   channel as required on its way to a team output (that design is unsafe: the loss is the
- *   counterexample). A reported give-up (a sender that ran out of redeliveries) is a typed,
- *   visible failure, not a silent loss, and is not counted.
- *
- * The trace has no acknowledgement events (the runner does not record them), so "acknowledged"
- * is read as "published in a run that settled every message".
+ *   message twice, and an effect tool runs at most once per logical request (`effects.ts`);
+ * - at-least-once: nothing acknowledged is lost, judged two ways.
+ *   1. In every run, settled or not: a consumer's acknowledgement of a message (an `ack` event:
+ *      its sender accepted it and stopped redelivering) must come after that consumer was handed
+ *      the message, or settled it without handling (a `skip`: withdrawn, or a repeated key).
+ *      An acknowledgement with nothing behind it is a message the sender will never send again.
+ *   2. In a run that went quiet (ended `ok` or `incomplete`, so every message was settled), every
+ *      message published on a channel reached each consumer that relies on getting every one —
+ *      all consumers of a reliable channel, and a consumer that takes an at-most-once channel as
+ *      required on its way to a team output (that design is unsafe: the loss is the
+ *      counterexample). Excused: a reported give-up (a sender that ran out of redeliveries, a
+ *      typed and visible failure), a message a drop_oldest channel withdrew (named by its
+ *      `dropped` event), and a consumer's skip of a repeated idempotency key.
  */
 import type { TraceEventOf } from '../../trace.js';
-import { consumerRequirements, indexMessages, pairKey, runOutcome, type AnyDefinition, type ConsumerRequirement, type Trace } from '../trace-view.js';
+import { consumerRequirements, indexMessages, pairKey, runOutcome, type AnyDefinition, type ConsumerRequirement, type MessageIndex, type Trace } from '../trace-view.js';
+import { repeatedEffects } from './effects.js';
 import { violation, type Checker, type Violation } from './types.js';
 
 export const exactlyOnceChecker: Checker = {
   kind: 'exactly-once',
-  guarantee: 'no message of an exactly-once or at-most-once channel is handled twice by a consumer; a keyed effect runs once per key',
+  guarantee: 'no message of an exactly-once or at-most-once channel is handled twice by a consumer; an effect runs once per key, activation and message',
   check(trace: Trace, definition: AnyDefinition): Violation[] {
     const index = indexMessages(trace);
     const found: Violation[] = [];
@@ -45,55 +49,43 @@ export const exactlyOnceChecker: Checker = {
         break;
       }
     }
-    found.push(...duplicateEffects(trace, definition));
+    found.push(...repeatedEffects(trace, definition));
     return found;
   },
 };
 
-function duplicateEffects(trace: Trace, definition: AnyDefinition): Violation[] {
-  const keyed = new Set(definition.tools.filter((t) => t.kind === 'effect' && (t.idempotencyKey?.length ?? 0) > 0).map((t) => t.name));
-  const runs = new Map<string, number>(); // key -> index of its first execution
-  const found: Violation[] = [];
-  const reported = new Set<string>();
-  trace.forEach((event, at) => {
-    if (event.kind !== 'tool' || event.action !== 'call' || event.key === undefined || !keyed.has(event.tool)) return;
-    const earlier = runs.get(event.key);
-    if (earlier === undefined) {
-      runs.set(event.key, at);
-      return;
-    }
-    if (reported.has(event.tool)) return;
-    reported.add(event.tool);
-    found.push(violation('exactly-once', `tool:${event.tool}`, `effect ${event.tool} ran twice for idempotency key ${event.key} (by ${trace[earlier]!.agent}, then by ${event.agent})`, [earlier, at]));
-  });
-  return found;
-}
-
 export const atLeastOnceChecker: Checker = {
   kind: 'at-least-once',
-  guarantee: 'in a run that settled every message, each one reached every consumer that relies on it',
+  guarantee: 'nothing acknowledged is lost; in a run that settled every message, each one reached every consumer that relies on it',
   check(trace: Trace, definition: AnyDefinition): Violation[] {
-    const end = runOutcome(trace);
-    if (!end?.settled) return []; // a run stopped mid-flight lost nothing: it just stopped
     const index = indexMessages(trace);
+    const requirements = consumerRequirements(definition);
+    const found = acknowledgedUnhanded(trace, requirements, index);
+    const end = runOutcome(trace);
+    if (!end?.settled) return found; // a run stopped mid-flight lost nothing else: it just stopped
     const gaveUp = giveUps(trace);
-    const withdrawals = backpressureDrops(trace);
-    const found: Violation[] = [];
-    for (const requirement of consumerRequirements(definition)) {
+    const withdrawn = withdrawals(trace, definition);
+    const skipped = skips(trace, 'duplicate');
+    for (const requirement of requirements) {
       if (!requirement.needsEvery) continue;
-      const received = new Set((index.deliveries.get(pairKey(requirement.channel, requirement.consumer)) ?? []).map((d) => d.event.message));
+      const subject = pairKey(requirement.channel, requirement.consumer);
+      if (found.some((v) => v.subject === subject)) continue; // one counterexample per consumer
+      const received = new Set((index.deliveries.get(subject) ?? []).map((d) => d.event.message));
       const missing = (index.sendsByChannel.get(requirement.channel) ?? []).filter(
-        ({ event }) => !received.has(event.message) && !gaveUp.has(`${event.message}\u0000${requirement.consumer}`) && !gaveUp.has(`${event.message}\u0000${requirement.channel}#sequencer`),
+        ({ event: { message } }) =>
+          !received.has(message) &&
+          !gaveUp.has(`${message}\u0000${requirement.consumer}`) &&
+          !gaveUp.has(`${message}\u0000${requirement.channel}#sequencer`) &&
+          !withdrawn.has(message) &&
+          !skipped.has(`${message}\u0000${requirement.consumer}`),
       );
-      // A drop_oldest withdrawal is declared back-pressure, and the trace does not say which message it withdrew.
-      const withdrawn = definition.channels.find((c) => c.name === requirement.channel)?.backpressure === 'drop_oldest' ? (withdrawals.get(requirement.channel) ?? 0) : 0;
-      if (missing.length <= withdrawn) continue;
+      if (missing.length === 0) continue;
       const lost = missing[0]!;
       const more = missing.length > 1 ? ` (and ${missing.length - 1} more)` : '';
       found.push(
         violation(
           'at-least-once',
-          pairKey(requirement.channel, requirement.consumer),
+          subject,
           `${requirement.consumer} never received ${lost.event.agent}'s #${lost.event.seq ?? '?'} (${lost.event.message}) on ${requirement.channel}${more}, yet the run ended ${end.outcome}: ${reason(requirement)}`,
           [lost.index, end.index],
         ),
@@ -102,6 +94,36 @@ export const atLeastOnceChecker: Checker = {
     return found;
   },
 };
+
+/** Per consumer, the first acknowledgement of a message it had neither been handed nor skipped. */
+function acknowledgedUnhanded(trace: Trace, requirements: ConsumerRequirement[], index: MessageIndex): Violation[] {
+  const pairs = new Set(requirements.map((r) => pairKey(r.channel, r.consumer)));
+  const settled = new Set<string>(); // pair \0 message: handed over or skipped so far
+  const reported = new Set<string>();
+  const found: Violation[] = [];
+  trace.forEach((event, at) => {
+    if (event.kind !== 'deliver' && event.kind !== 'skip' && event.kind !== 'ack') return;
+    const pair = pairKey(event.channel, event.agent);
+    if (!pairs.has(pair)) return; // a sequencer's acknowledgement to a publisher is a hop, not a consumer's
+    const key = `${pair}\u0000${event.message}`;
+    if (event.kind !== 'ack') {
+      settled.add(key);
+      return;
+    }
+    if (settled.has(key) || reported.has(pair)) return;
+    reported.add(pair);
+    const send = index.sends.get(event.message);
+    found.push(
+      violation(
+        'at-least-once',
+        pair,
+        `${event.agent} acknowledged ${send ? `${send.event.agent}'s #${send.event.seq ?? '?'} ` : ''}(${event.message}) on ${event.channel} to ${event.to} without having been handed it: its sender will not send it again, so it is lost`,
+        [send?.index ?? -1, at],
+      ),
+    );
+  });
+  return found;
+}
 
 function reason(requirement: ConsumerRequirement): string {
   if (requirement.neededFor === undefined) return `channel ${requirement.channel} is ${requirement.declared.delivery}, nothing may be lost`;
@@ -119,10 +141,19 @@ function giveUps(trace: Trace): Set<string> {
   return result;
 }
 
-function backpressureDrops(trace: Trace): Map<string, number> {
-  const drops = new Map<string, number>();
+/** Messages withdrawn by drop_oldest back-pressure, on channels that declare it (named by their `dropped` events). */
+function withdrawals(trace: Trace, definition: AnyDefinition): Set<string> {
+  const dropOldest = new Set(definition.channels.filter((c) => c.backpressure === 'drop_oldest').map((c) => c.name));
+  const result = new Set<string>();
   for (const event of trace) {
-    if (event.kind === 'dropped' && event.reason === 'backpressure') drops.set(event.channel, (drops.get(event.channel) ?? 0) + 1);
+    if (event.kind === 'dropped' && event.reason === 'backpressure' && event.message !== undefined && dropOldest.has(event.channel)) result.add(event.message);
   }
-  return drops;
+  return result;
+}
+
+/** `message\0consumer` of every skip for `reason`. */
+function skips(trace: Trace, reason: TraceEventOf<'skip'>['reason']): Set<string> {
+  const result = new Set<string>();
+  for (const event of trace) if (event.kind === 'skip' && event.reason === reason) result.add(`${event.message}\u0000${event.agent}`);
+  return result;
 }

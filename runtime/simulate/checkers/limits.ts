@@ -5,7 +5,12 @@
  *   decision, task or tool call), and a run that ends after it ended with the typed `deadline`
  *   failure — never with an output, never with some other failure that hid the overrun;
  * - budget: the usage settled by all calls (`budget` settle events) stays within the declared
- *   tokens and dollars.
+ *   tokens and dollars; and no run is stopped by its budget (a refused reservation, or the typed
+ *   `budget` failure). The second is the guarantee T701 checks statically: the budget covers the
+ *   worst case of the declared replicas × attempts × `max_tokens` × rounds, so a run that stays
+ *   within every declared policy never runs out. A refusal shows a run the budget did not cover,
+ *   whatever stopped it in time; spending stays within the budget even then (reservations see to
+ *   it), so only the refusal shows the design is short.
  */
 import type { TeamTraceEvent } from '../../team.js';
 import { runOutcome, runStart, type AnyDefinition, type Indexed, type Trace } from '../trace-view.js';
@@ -69,11 +74,11 @@ export const deadlineChecker: Checker = {
 
 export const budgetChecker: Checker = {
   kind: 'budget',
-  guarantee: 'the tokens and dollars spent stay within the team budget',
+  guarantee: 'the tokens and dollars spent stay within the team budget, and no run is stopped by it',
   check(trace: Trace, definition: AnyDefinition): Violation[] {
     const budget = definition.budget;
     if (!budget || (budget.tokens === undefined && budget.dollars === undefined)) return [];
-    const found: Violation[] = [];
+    const found: Violation[] = [...stoppedByBudget(trace, budget)];
     for (const resource of ['tokens', 'dollars'] as const) {
       const limit = budget[resource];
       if (limit === undefined) continue;
@@ -103,6 +108,32 @@ export const budgetChecker: Checker = {
     return found;
   },
 };
+
+/** The first refused reservation, or (in a trace without one) a run that ended with the typed `budget` failure. */
+function stoppedByBudget(trace: Trace, budget: NonNullable<AnyDefinition['budget']>): Violation[] {
+  const refused = trace.findIndex((event) => event.kind === 'budget' && event.action === 'refused');
+  const end = runOutcome(trace);
+  if (refused >= 0) {
+    const event = trace[refused] as Extract<TeamTraceEvent, { kind: 'budget' }>;
+    const resource = event.resource === 'dollars' ? 'dollars' : 'tokens';
+    const left = event.remaining[resource];
+    return [
+      violation(
+        'budget',
+        resource,
+        `${event.agent} was refused ${round(event.requested?.[resource] ?? 0)} ${resource} with ${left === undefined ? 'nothing' : round(left)} of the budget of ${budget[resource]} left: ` +
+          `the budget does not cover what the declared replicas, attempts and max_tokens can spend`,
+        [refused, ...(end?.outcome === 'budget' ? [end.index] : [])],
+      ),
+    ];
+  }
+  if (end?.outcome === 'budget') {
+    const ended = trace[end.index] as Extract<TeamTraceEvent, { kind: 'run-end' }>;
+    const resource = /\b(tokens|dollars)\b/.exec(ended.error?.message ?? '')?.[1] ?? 'team';
+    return [violation('budget', resource, `the run was stopped by its budget: the budget does not cover what the declared replicas, attempts and max_tokens can spend`, [end.index])];
+  }
+  return [];
+}
 
 function fmt(ms: number): string {
   return ms >= 1000 ? `${round(ms / 1000)}s` : `${round(ms)}ms`;

@@ -4,7 +4,11 @@
  *
  * - FIFO: messages of one sender arrive in the order it sent them (sequence numbers);
  * - causal: a message never arrives after one that happened after it (vector clocks);
- * - total: every two consumers of a total channel see the messages they share in one order.
+ * - total: every consumer of a total channel is handed messages in the sequencer's numbering —
+ *   positions strictly increasing, each message at one position and each position one message,
+ *   the same at every consumer — and, for deliveries without positions (a consumer requiring a
+ *   total order of a channel that has no sequencer), every two consumers see the messages they
+ *   share in one order.
  *
  * Only the relative order of delivered messages is judged: a message that never arrives is the
  * delivery checkers' business (an at-most-once channel may lose one; order is about the rest).
@@ -111,13 +115,14 @@ export const causalChecker: Checker = {
 
 export const totalOrderChecker: Checker = {
   kind: 'total',
-  guarantee: 'all consumers of a total channel see the messages they share in one order',
+  guarantee: 'all consumers of a total channel are handed its messages in one order: the sequencer\'s positions, increasing',
   check(trace: Trace, definition: AnyDefinition): Violation[] {
     const index = indexMessages(trace);
     const byChannel = new Map<string, ConsumerRequirement[]>();
     for (const requirement of relying(definition, 'total')) byChannel.set(requirement.channel, [...(byChannel.get(requirement.channel) ?? []), requirement]);
     const found: Violation[] = [];
     for (const [channel, consumers] of byChannel) {
+      const why = `channel ${channel} is ${consumers[0]!.declared.ordering === 'total' ? 'total' : `required total by ${consumers.map((c) => c.consumer).join(', ')}`}`;
       // Each consumer's order: the first delivery of each message.
       const orders = consumers.map((requirement) => {
         const seen = new Map<string, Indexed<DeliverEvent>>();
@@ -126,22 +131,67 @@ export const totalOrderChecker: Checker = {
         }
         return { consumer: requirement.consumer, seen };
       });
+      const misplaced = outOfPosition(orders, index);
+      if (misplaced) {
+        found.push(violation('total', channel, `${misplaced.message} (${why})`, misplaced.evidence));
+        continue;
+      }
       const conflict = firstConflict(orders);
       if (conflict) {
         const { a, b, x, y } = conflict;
         found.push(
-          violation(
-            'total',
-            channel,
-            `${a.consumer} was handed ${x} before ${y}, but ${b.consumer} was handed ${y} before ${x} (channel ${channel} is ${consumers[0]!.declared.ordering === 'total' ? 'total' : `required total by ${consumers.map((c) => c.consumer).join(', ')}`})`,
-            [a.seen.get(x)!.index, a.seen.get(y)!.index, b.seen.get(x)!.index, b.seen.get(y)!.index],
-          ),
+          violation('total', channel, `${a.consumer} was handed ${x} before ${y}, but ${b.consumer} was handed ${y} before ${x} (${why})`, [
+            a.seen.get(x)!.index,
+            a.seen.get(y)!.index,
+            b.seen.get(x)!.index,
+            b.seen.get(y)!.index,
+          ]),
         );
       }
     }
     return found;
   },
 };
+
+/**
+ * The first delivery that breaks the sequencer's numbering: a position not above the consumer's
+ * previous one, a message at another position than elsewhere, or a position another message holds.
+ */
+function outOfPosition(orders: Order[], index: MessageIndex): { message: string; evidence: number[] } | undefined {
+  const placed = new Map<string, { consumer: string; delivery: Indexed<DeliverEvent> }>(); // message -> where first seen
+  const holder = new Map<number, { consumer: string; delivery: Indexed<DeliverEvent> }>(); // position -> its message
+  for (const { consumer, seen } of orders) {
+    let previous: Indexed<DeliverEvent> | undefined;
+    for (const delivery of seen.values()) {
+      const { position, message } = delivery.event;
+      if (position === undefined) continue;
+      if (previous && position <= previous.event.position!) {
+        return {
+          message: `${consumer} was handed ${message} at position ${position} after ${previous.event.message} at position ${previous.event.position}`,
+          evidence: [...witness(index, previous), ...witness(index, delivery)],
+        };
+      }
+      previous = delivery;
+      const elsewhere = placed.get(message);
+      if (elsewhere && elsewhere.delivery.event.position !== position) {
+        return {
+          message: `${consumer} was handed ${message} at position ${position}, but ${elsewhere.consumer} at position ${elsewhere.delivery.event.position}`,
+          evidence: [...witness(index, elsewhere.delivery), ...witness(index, delivery)],
+        };
+      }
+      const taken = holder.get(position);
+      if (taken && taken.delivery.event.message !== message) {
+        return {
+          message: `${consumer} was handed ${message} at position ${position}, where ${taken.consumer} was handed ${taken.delivery.event.message}`,
+          evidence: [...witness(index, taken.delivery), ...witness(index, delivery)],
+        };
+      }
+      if (!elsewhere) placed.set(message, { consumer, delivery });
+      if (!taken) holder.set(position, { consumer, delivery });
+    }
+  }
+  return undefined;
+}
 
 type Order = { consumer: string; seen: Map<string, Indexed<DeliverEvent>> };
 

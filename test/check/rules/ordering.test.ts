@@ -5,7 +5,7 @@ import { check, checkFixture, otherErrors, ownDiagnostics } from './fixture.js';
 
 const fixtures: Record<string, string[]> = {
   T300: ['27:11 T300 `judge` requires `causal` order on `findings`, but `findings` only provides `unordered`'],
-  T301: ['26:11 T301 `executor` requires `strong` reads of `plan`, but `plan` is only `eventual`'],
+  T301: ['27:11 T301 `executor` requires `strong` reads of `plan`, but `plan` is only `eventual`'],
   T302: [
     '31:11 T302 `judge` can take a message on `findings` before it can read what `reviewer` wrote to `notes` first (store `notes` is `eventual`, channel `findings` is `fifo`; both must be at least `causal`)',
   ],

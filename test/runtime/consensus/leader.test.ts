@@ -162,3 +162,29 @@ describe('leader consensus', () => {
     );
   });
 });
+
+describe('leader consensus, unsafe (allowUnsafe)', () => {
+  it('runs quorums that need not intersect, and hears every follower out so the other side shows', async () => {
+    const split = [honest(10, 'a'), honest(20, 'a'), honest(30, 'b'), honest(40, 'b')];
+    await expect(harness(split, { quorum: 2 }).run()).rejects.toThrow(ConsensusConfigError);
+    const { clock, of, run } = harness(split, { quorum: 2, allowUnsafe: true });
+    expect(await run()).toMatchObject({ agreed: 'a', supporters: [0, 1], round: 1 });
+    // Followers answer after the leader's 10 ms; the term ends with the last of them.
+    expect(clock.now()).toBe(50);
+    expect(of('accept').map((e) => [e.replica, e.outcome, e.key])).toEqual([
+      [1, 'accept', '"a"'],
+      [2, 'reject', '"b"'],
+      [3, 'reject', '"b"'],
+    ]);
+  });
+
+  it('with no rounds bound elects term after term until one decides', async () => {
+    // Replicas 0 and 1 are down; each term with a failed leader takes no time, so terms pause between them.
+    const behaviours = [{ kind: 'throw', latency: 0 } as const, { kind: 'throw', latency: 0 } as const, honest(10), honest(10)];
+    await expect(harness(behaviours, { rounds: Number.POSITIVE_INFINITY }).run()).rejects.toThrow(/no `rounds` bound/);
+    const { clock, of, run } = harness(behaviours, { rounds: Number.POSITIVE_INFINITY, allowUnsafe: true, faults: 2, quorum: 2 });
+    expect(await run()).toMatchObject({ round: 3, supporters: [2, 3] });
+    expect(of('election').filter((e) => e.reason !== undefined).map((e) => e.term)).toEqual([1, 2, 3]);
+    expect(clock.now()).toBe(2_000 + 20);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConsensusConfigError, resolveParameters } from '../../../runtime/consensus/parameters.js';
+import { ConsensusConfigError, quorumsMayConflict, resolveParameters, roundBound } from '../../../runtime/consensus/parameters.js';
 import { canonicalJson, projector, MISSING } from '../../../runtime/consensus/projection.js';
 
 describe('consensus parameters', () => {
@@ -31,6 +31,41 @@ describe('consensus parameters', () => {
     // n = 6, f = 1: q = 4 passes (2q = 8 > 7); q = 3 fails (two quorums of 3 could share only the liar).
     expect(resolveParameters('c', { replicas: 6, faults: 1, faultModel: 'byzantine', quorum: 4 }).q).toBe(4);
     expect(() => resolveParameters('c', { replicas: 6, faults: 1, faultModel: 'byzantine', quorum: 3 })).toThrow(/majority|2q > n \+ f/);
+  });
+});
+
+describe('unsafe parameters (allowUnsafe)', () => {
+  it('resolves what it would refuse, recording the broken rules; a shape that cannot run is refused either way', () => {
+    expect(resolveParameters('c', { replicas: 4, faults: 1, faultModel: 'crash', quorum: 2, allowUnsafe: true })).toEqual({
+      n: 4,
+      f: 1,
+      q: 2,
+      faultModel: 'crash',
+      unsafe: [expect.stringMatching(/quorum 2 of 4 is not a majority/)],
+    });
+    const byzantine = resolveParameters('c', { replicas: 3, faults: 1, faultModel: 'byzantine', quorum: 'majority', allowUnsafe: true });
+    expect(byzantine.q).toBe(2);
+    expect(byzantine.unsafe).toEqual([expect.stringMatching(/need n ≥ 3f \+ 1 = 4/), expect.stringMatching(/below 2f \+ 1 = 3/), expect.stringMatching(/need 2q > n \+ f = 4/)]);
+    expect(resolveParameters('c', { replicas: 3, faults: 1, faultModel: 'crash', allowUnsafe: true }).unsafe).toEqual([]);
+    expect(() => resolveParameters('c', { replicas: 3, faults: 0, faultModel: 'crash', quorum: 4, allowUnsafe: true })).toThrow(/between 1 and 3/);
+  });
+
+  it('says when two values can each gather a quorum in one round', () => {
+    const conflict = (replicas: number, faults: number, faultModel: 'crash' | 'byzantine', quorum: number) =>
+      quorumsMayConflict(resolveParameters('c', { replicas, faults, faultModel, quorum, allowUnsafe: true }));
+    expect(conflict(4, 1, 'crash', 2)).toBe(true); // T600: {0, 1} and {2, 3}
+    expect(conflict(4, 1, 'crash', 3)).toBe(false);
+    expect(conflict(3, 1, 'byzantine', 2)).toBe(true); // T602: {0, liar} and {liar, 2}
+    expect(conflict(4, 1, 'byzantine', 3)).toBe(false);
+    expect(conflict(3, 1, 'crash', 3)).toBe(false); // T601 blocks, but cannot split
+  });
+
+  it('refuses a consensus with no rounds bound unless allowUnsafe', () => {
+    expect(() => roundBound('decide', Number.POSITIVE_INFINITY, false)).toThrow(ConsensusConfigError);
+    expect(() => roundBound('decide', Number.POSITIVE_INFINITY, undefined)).toThrow(/no `rounds` bound and no `tie_break`/);
+    expect(roundBound('decide', Number.POSITIVE_INFINITY, true)).toBe(Number.POSITIVE_INFINITY);
+    expect(roundBound('decide', 2, false)).toBe(2);
+    expect(() => roundBound('decide', 0, true)).toThrow(/rounds must be a positive integer/);
   });
 });
 

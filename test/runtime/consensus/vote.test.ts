@@ -219,3 +219,55 @@ describe('vote consensus', () => {
     );
   });
 });
+
+describe('vote consensus, unsafe (allowUnsafe)', () => {
+  it('runs quorums that need not intersect, and hears every replica out so both quorums show', async () => {
+    const split = [honest(10, 'a'), honest(20, 'a'), honest(30, 'b'), honest(40, 'b')];
+    const refused = harness(split, { replicas: 4, quorum: 2 });
+    await expect(refused.run()).rejects.toThrow(/quorum 2 of 4 is not a majority/);
+    expect(refused.events).toEqual([]);
+
+    const { clock, events, run } = harness(split, { replicas: 4, quorum: 2, allowUnsafe: true });
+    // `a` reached the quorum first and is decided — but only after `b` reached it too.
+    expect(await run()).toMatchObject({ agreed: 'a', supporters: [0, 1], quorum: 2 });
+    expect(clock.now()).toBe(40);
+    expect(events.filter((e) => e.type === 'vote').map((e) => e.type === 'vote' && [e.replica, e.key])).toEqual([
+      [0, '"a"'],
+      [1, '"a"'],
+      [2, '"b"'],
+      [3, '"b"'],
+    ]);
+    expect(events.find((e) => e.type === 'round-end')).toMatchObject({ tally: { '"a"': 2, '"b"': 2 }, decided: true });
+  });
+
+  it('with safe parameters still stops at the quorum, allowUnsafe or not', async () => {
+    const { clock, signals, run } = harness([honest(10), honest(20), honest(900, 'b')], { allowUnsafe: true });
+    await run();
+    expect(clock.now()).toBe(20);
+    expect(signals[1]![2]!.aborted).toBe(true);
+  });
+
+  it('with no rounds bound votes round after round until one decides; refused without allowUnsafe', async () => {
+    // Replica 2 changes its mind in round 5: the first round with a majority.
+    const behaviour = (replica: number, round: number): Behaviour => (replica === 0 ? honest(10, 'a') : replica === 1 ? honest(10, 'b') : honest(10, round < 5 ? 'c' : 'a'));
+    await expect(harness(behaviour, { rounds: Number.POSITIVE_INFINITY }).run()).rejects.toThrow(/no `rounds` bound and no `tie_break`/);
+    const { events, run } = harness(behaviour, { rounds: Number.POSITIVE_INFINITY, allowUnsafe: true });
+    expect(await run()).toMatchObject({ round: 5, agreed: 'a', supporters: [0, 2] });
+    expect(events.filter((e) => e.type === 'round-end').map((e) => e.type === 'round-end' && e.decided)).toEqual([false, false, false, false, true]);
+  });
+
+  it('an unbounded vote that never decides runs until its signal stops it, pausing after rounds that take no time', async () => {
+    const controller = new AbortController();
+    const { clock, events, run } = harness([{ kind: 'throw', latency: 0 }, { kind: 'throw', latency: 0 }, { kind: 'throw', latency: 0 }], {
+      rounds: Number.POSITIVE_INFINITY,
+      allowUnsafe: true,
+      signal: controller.signal,
+    });
+    clock.schedule(10_000, () => controller.abort(new Error('deadline')));
+    await expect(run()).rejects.toThrow('deadline');
+    expect(clock.now()).toBe(10_000);
+    // Rounds at 0, 1000, …, 9000 ms: one per pause, none spinning in place.
+    expect(events.filter((e) => e.type === 'round-end')).toHaveLength(10);
+    expect(events.some((e) => e.type === 'no-decision' || e.type === 'decision')).toBe(false);
+  });
+});

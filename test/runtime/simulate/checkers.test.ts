@@ -115,6 +115,29 @@ describe('total order', () => {
   it('passes one order at every consumer', () => {
     expect(totalOrderChecker.check(trace(1), def(total))).toEqual([]);
   });
+
+  it('flags a consumer handed the sequencer’s positions out of order, even the only consumer', () => {
+    const alone = def(ledgerTeam('total'));
+    const backwards = [t.start(), t.publish(1, 'a', 'entries', 1), t.deliverAt(3, 'reader', 'a', 'entries', 1, 2), t.deliverAt(4, 'reader', 'b', 'entries', 1, 1)];
+    const [found, ...rest] = totalOrderChecker.check(backwards, alone);
+    expect(rest).toEqual([]);
+    expect(found).toMatchObject({ kind: 'total', subject: 'entries', evidence: [1, 2, 3] });
+    expect(found!.message).toContain('reader was handed b#1 at position 1 after a#1 at position 2');
+    // Increasing positions pass, gaps included (an at-most-once loss is not an order violation).
+    expect(totalOrderChecker.check([t.start(), t.deliverAt(3, 'reader', 'b', 'entries', 1, 1), t.deliverAt(4, 'reader', 'a', 'entries', 1, 3)], alone)).toEqual([]);
+  });
+
+  it('flags a position holding two messages, and a message at two positions, where the shared order agrees', () => {
+    const reader = [t.start(), t.deliverAt(1, 'reader', 'a', 'entries', 1, 1), t.deliverAt(2, 'reader', 'b', 'entries', 1, 2)];
+    // The auditor shares only a#1 with the reader, so no two shared messages are in opposite orders.
+    const twoAtOne = [...reader, t.deliverAt(1, 'auditor', 'a', 'entries', 1, 1), t.deliverAt(2, 'auditor', 'c', 'entries', 1, 2)];
+    expect(totalOrderChecker.check(twoAtOne, def(total))).toEqual([expect.objectContaining({ kind: 'total', evidence: [2, 4] })]);
+    expect(totalOrderChecker.check(twoAtOne, def(total))[0]!.message).toContain('auditor was handed c#1 at position 2, where reader was handed b#1');
+    const moved = [...reader, t.deliverAt(1, 'auditor', 'a', 'entries', 1, 1), t.deliverAt(2, 'auditor', 'b', 'entries', 1, 3)];
+    expect(totalOrderChecker.check(moved, def(total))[0]!.message).toContain('auditor was handed b#1 at position 3, but reader at position 2');
+    const agreed = [...reader, t.deliverAt(1, 'auditor', 'a', 'entries', 1, 1), t.deliverAt(2, 'auditor', 'b', 'entries', 1, 2)];
+    expect(totalOrderChecker.check(agreed, def(total))).toEqual([]);
+  });
 });
 
 describe('exactly-once', () => {
@@ -155,6 +178,46 @@ describe('at-least-once', () => {
   it('flags a loss on an at-most-once channel that a required take needs on the way to an output', () => {
     const [found] = atLeastOnceChecker.check([...sent, t.endOk(9)], def(collectorTeam('at_most_once')));
     expect(found!.message).toContain('at_most_once and may lose it, but collector takes it as required on the way to output report');
+  });
+
+  it('flags an acknowledgement of a message the consumer was never handed, in a run stopped mid-flight too', () => {
+    // writer#2 acknowledged by the collector, never handed to it: the sender stops redelivering, the message is gone.
+    const acked = [...sent, t.ack(6, 'collector', 'writer', 'entries', 1), t.ack(7, 'collector', 'writer', 'entries', 2)];
+    for (const end of [t.endFailed(9, 'deadline'), t.endOk(9)]) {
+      const found = atLeastOnceChecker.check([...acked, end], def(collectorTeam('exactly_once')));
+      expect(found).toEqual([expect.objectContaining({ kind: 'at-least-once', subject: 'entries→collector', evidence: [2, 5] })]);
+      expect(found[0]!.message).toContain('collector acknowledged writer\'s #2 (writer#2) on entries to writer without having been handed it');
+    }
+    // An acknowledgement that comes before the handing is no better: the message could be lost in between.
+    const early = [t.start(), t.publish(1, 'writer', 'entries', 1), t.ack(2, 'collector', 'writer', 'entries', 1), t.deliver(3, 'collector', 'writer', 'entries', 1)];
+    expect(atLeastOnceChecker.check(early, def(collectorTeam('exactly_once')))).toEqual([expect.objectContaining({ evidence: [1, 2] })]);
+  });
+
+  it('passes acknowledgements after a handing or a skip, and a sequencer’s acknowledgements to publishers', () => {
+    const trace = [
+      ...sent,
+      t.ack(6, 'collector', 'writer', 'entries', 1),
+      t.ack(6, 'entries#sequencer', 'writer', 'entries', 2), // the publisher's hop to a total order's sequencer
+      t.skip(7, 'collector', 'writer', 'entries', 2, 'duplicate'),
+      t.ack(8, 'collector', 'writer', 'entries', 2),
+      t.endFailed(9, 'deadline'),
+    ];
+    expect(atLeastOnceChecker.check(trace, def(collectorTeam('exactly_once')))).toEqual([]);
+    // A skipped repeat of an idempotency key is declared, not a loss, in a settled run too.
+    expect(atLeastOnceChecker.check([...trace.slice(0, -1), t.endOk(9)], def(collectorTeam('exactly_once')))).toEqual([]);
+  });
+
+  it('excuses exactly the messages a drop_oldest channel withdrew, named by id, not as many as it withdrew', () => {
+    const bounded = collectorTeam('exactly_once');
+    bounded.channels[0] = { ...bounded.channels[0]!, capacity: 1, backpressure: 'drop_oldest' };
+    const run = [t.start(), t.publish(1, 'writer', 'entries', 1), t.publish(1, 'writer', 'entries', 2), t.publish(1, 'writer', 'entries', 3), t.deliver(5, 'collector', 'writer', 'entries', 1)];
+    // writer#2 withdrawn by writer#3's publish: only writer#3 is missing, and it was not withdrawn.
+    const wrongOne = [...run, t.withdrawn(1, 'writer', 'entries', 'writer', 2), t.endOk(9)];
+    expect(atLeastOnceChecker.check(wrongOne, def(bounded))).toEqual([expect.objectContaining({ kind: 'at-least-once', evidence: [3, 6] })]);
+    const rightOne = [...run, t.deliver(6, 'collector', 'writer', 'entries', 2), t.withdrawn(1, 'writer', 'entries', 'writer', 3), t.endOk(9)];
+    expect(atLeastOnceChecker.check(rightOne, def(bounded))).toEqual([]);
+    // A channel without drop_oldest excuses nothing.
+    expect(atLeastOnceChecker.check(rightOne, def(collectorTeam('exactly_once')))).toHaveLength(1);
   });
 
   it('passes a complete run, a run stopped mid-flight, a reported give-up, and an optional consumer', () => {

@@ -33,17 +33,22 @@ describe('the code review under simulation', () => {
     expect(summary.successRate).toBeGreaterThan(0.8);
   });
 
-  it('with a tight deadline and budget, runs fail typed and the limits hold', async () => {
+  it('with a tight deadline, runs fail typed and the deadline holds; a budget short of the worst case is a violation', async () => {
     const hurried = codeReviewTeam();
     hurried.deadlineMs = 20_000;
     const deadline = await simulate(hurried, { runs: 100, seed: 'review-deadline', faults: FAULTS, input: { diff: 'x' } });
     expect(deadline.failures.deadline).toBeGreaterThan(20);
     expect(deadline.violations).toEqual([]);
 
+    // 9k tokens is below what the declared replicas × attempts × max_tokens can spend (the T701
+    // rule's worst case): a run stopped by the budget shows the design short, so it is a violation.
     const frugal = codeReviewTeam();
     frugal.budget = { tokens: 9_000 };
     const budget = await simulate(frugal, { runs: 100, seed: 'review-budget', faults: FAULTS, input: { diff: 'x' } });
     expect(budget.failures.budget).toBeGreaterThan(20);
-    expect(budget.violations).toEqual([]);
+    expect(budget.violations.map((v) => v.kind)).toEqual(['budget']);
+    // One per run stopped, and nothing else: reservations still keep the spending itself within the budget.
+    expect(budget.violations[0]).toMatchObject({ runs: budget.failures.budget, count: budget.failures.budget });
+    expect(budget.violations[0]!.examples[0]!.violation.message).toContain('was refused');
   });
 });

@@ -77,3 +77,39 @@ export const settle = (time: number, agent: string, tokens: number, dollars = 0)
 });
 
 export const toolCall = (time: number, agent: string, tool: string, key: string): TeamTraceEvent => ({ kind: 'tool', agent, time, tool, action: 'call', key });
+
+/** A delivery from a total order's sequencer, at its position. */
+export const deliverAt = (time: number, to: string, from: string, channel: string, seq: number, position: number): TeamTraceEvent => ({
+  ...(deliver(time, to, from, channel, seq) as Extract<TeamTraceEvent, { kind: 'deliver' }>),
+  position,
+});
+
+/** `consumer` acknowledged `from`'s #seq, and the sender `to` (default: `from`) accepted it. */
+export const ack = (time: number, consumer: string, from: string, channel: string, seq: number, to = from): TeamTraceEvent => ({
+  kind: 'ack',
+  agent: consumer,
+  time,
+  channel,
+  message: `${from}#${seq}`,
+  to,
+});
+
+/** `consumer` settled `from`'s #seq without handling it. */
+export const skip = (time: number, consumer: string, from: string, channel: string, seq: number, reason: 'withdrawn' | 'duplicate'): TeamTraceEvent => ({
+  kind: 'skip',
+  agent: consumer,
+  time,
+  channel,
+  message: `${from}#${seq}`,
+  reason,
+});
+
+/** A drop_oldest overflow on `channel` that withdrew `from`'s #seq (published by `by`'s publish). */
+export const withdrawn = (time: number, by: string, channel: string, from: string, seq: number): TeamTraceEvent => ({
+  kind: 'dropped',
+  agent: by,
+  time,
+  channel,
+  reason: 'backpressure',
+  message: `${from}#${seq}`,
+});

@@ -80,17 +80,20 @@ export interface Survival {
   /** Faults really dealt, summed over the runs (a survival under no faults proves nothing). */
   injected: SimulatedRun['injected'];
   network: SimulatedRun['network'];
+  /** Every kind of trace event the runs recorded (did they do what the checkers judge?). */
+  kinds: Set<string>;
 }
 
 /** Simulates `seeds` seeds and collects every violation. */
 export async function survive(definition: TeamDefinition<unknown, unknown>, search: Search): Promise<Survival> {
   const prefix = search.prefix ?? 'survive';
   const input = drawInputs(definition, prefix);
-  const result: Survival = { runs: 0, successes: 0, violations: [], injected: {}, network: { delivered: 0, dropped: 0, duplicated: 0, reordered: 0, acksDropped: 0, partitioned: 0 } };
+  const result: Survival = { runs: 0, successes: 0, violations: [], injected: {}, network: { delivered: 0, dropped: 0, duplicated: 0, reordered: 0, acksDropped: 0, partitioned: 0 }, kinds: new Set() };
   for (let i = 0; i < search.seeds; i++) {
     const run = await simulateRun(definition, { seed: `${prefix}/${i}`, faults: search.faults, input }, i);
     result.runs++;
     if (run.ok) result.successes++;
+    for (const event of run.trace) result.kinds.add(event.kind);
     for (const violation of run.violations) result.violations.push({ seed: run.seed, violation });
     for (const [key, value] of Object.entries(run.injected) as Array<[keyof SimulatedRun['injected'], number]>) result.injected[key] = (result.injected[key] ?? 0) + value;
     for (const [key, value] of Object.entries(run.network) as Array<[keyof SimulatedRun['network'], number]>) result.network[key] += value;

@@ -1,0 +1,3 @@
+import { surviveHalf } from './survivors.js';
+
+surviveHalf(0);
