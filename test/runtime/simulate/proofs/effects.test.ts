@@ -2,8 +2,8 @@
  * Effects, proven through the real runtime: the rejected designs of T400 (an at-least-once channel
  * feeding an un-keyed effect) and T401 (retry on an agent with an un-keyed effect) repeat their
  * effect under simulation — the sim model really calls the tools, the simulated tools really run —
- * and the exactly-once checker catches it, reproducibly from the seed; the accepted designs (the
- * same with an idempotency key) survive every fault at once.
+ * and the exactly-once checker catches it, reproducibly from the seed, with the two executions as
+ * evidence. The accepted designs (the same with an idempotency key) survive in survive-1/2.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { simulateRun } from '../../../../runtime/simulate/index.js';
@@ -76,18 +76,4 @@ describe('a hedge is a repeat too (T401 with `hedge` instead of `retry`)', () =>
     expect(survival.violations.slice(0, 3)).toEqual([]);
     expect(survival.successes).toBeGreaterThan(150);
   }, 60_000);
-});
-
-describe('keyed effects survive every fault (accepted fixtures)', () => {
-  for (const { code } of cases) {
-    it(`${code}: 1000 seeds of ${ALL}`, async () => {
-      const { definition, errors } = fixture(code, 'accept');
-      expect(errors).toEqual([]);
-      const survival = await survive(definition, { faults: ALL, seeds: 1000 });
-      expect(survival.violations.slice(0, 3)).toEqual([]);
-      // It ran, under faults: most runs finish, and model faults were dealt.
-      expect(survival.successes).toBeGreaterThan(500);
-      expect((survival.injected.rateLimit ?? 0) + (survival.injected.serverError ?? 0)).toBeGreaterThan(100);
-    }, 120_000);
-  }
 });
