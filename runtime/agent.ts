@@ -585,17 +585,21 @@ export class AgentInstance {
     return { ok: false, reason: verdict.reason ?? `${validatorName} rejected the output` };
   }
 
-  /** Sends the output on every channel the agent emits and writes it to every store it writes. */
+  /**
+   * Writes the output to every store the agent writes, then sends it on every channel it emits:
+   * state first, then the news, so a consumer of the message can read what it announces (the
+   * causal order T302 is about).
+   */
   async emit(output: unknown, activation: Activation): Promise<void> {
     const definition = this.agent.definition;
     const base = { agent: definition.name, instance: this.index, activation: activation.id };
-    for (const emission of planEmissions(definition, output, this.services.channels)) {
-      for (const message of emission.messages) await this.services.publish(emission.channel, this.node, message);
-      this.services.onEvent({ type: 'emit', ...base, channel: emission.channel, messages: emission.messages.length });
-    }
     for (const store of definition.writes) {
       await this.services.write(store, this.node, output, { activation: activation.id, instance: this.index });
       this.services.onEvent({ type: 'write', ...base, store });
+    }
+    for (const emission of planEmissions(definition, output, this.services.channels)) {
+      for (const message of emission.messages) await this.services.publish(emission.channel, this.node, message);
+      this.services.onEvent({ type: 'emit', ...base, channel: emission.channel, messages: emission.messages.length });
     }
   }
 }
