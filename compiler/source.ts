@@ -31,7 +31,8 @@ export function createSourceFile(path: string, text: string): SourceFile {
   };
 }
 
-function computeLineStarts(text: string): number[] {
+/** Where each line starts: `\n`, `\r\n` and a lone `\r` each end a line (as handlebars counts them too). */
+export function computeLineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);

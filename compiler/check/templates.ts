@@ -26,6 +26,7 @@
  * them into the file (see prompt-positions.ts for inline prompts).
  */
 import Handlebars from 'handlebars';
+import { computeLineStarts } from '../source.js';
 import type { Span } from '../syntax/ast.js';
 import type { AgentModel, TeamModel, Type } from '../model.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -94,7 +95,7 @@ export function checkTemplate(input: TemplateInput, report: Reporter): void {
     reportParseError(input, error, report);
     return;
   }
-  const walk: Walk = { input, report, lineStarts: lineStartsOf(input.text), frames: [{}], params: [], eachDepth: 0, guards: [] };
+  const walk: Walk = { input, report, lineStarts: computeLineStarts(input.text), frames: [{}], params: [], eachDepth: 0, guards: [] };
   statements(walk, program);
 }
 
@@ -582,19 +583,6 @@ function isTopLevel(walk: Walk, path: hbs.AST.PathExpression): boolean {
 // ---------------------------------------------------------------------------------------------
 // Positions
 
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10) starts.push(i + 1);
-    else if (ch === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
-
 function indexOf(walk: { lineStarts: number[]; input: TemplateInput }, position: { line: number; column: number }): number {
   const lineStart = walk.lineStarts[Math.max(0, Math.min(position.line - 1, walk.lineStarts.length - 1))]!;
   return Math.min(walk.input.text.length, lineStart + Math.max(0, position.column));
@@ -694,7 +682,7 @@ export function describeParseError(message: string): string {
 
 function reportParseError(input: TemplateInput, error: unknown, report: Reporter): void {
   const message = error instanceof Error ? error.message : String(error);
-  const walk = { lineStarts: lineStartsOf(input.text), input };
+  const walk = { lineStarts: computeLineStarts(input.text), input };
   const described = describeParseError(message);
   const hbsError = error as { lineNumber?: number; column?: number; endLineNumber?: number; endColumn?: number };
   let span: Span;

@@ -30,6 +30,7 @@ import type {
   TypeExpression,
   Value,
 } from '../syntax/ast.js';
+import { computeLineStarts } from '../source.js';
 import type { Project } from './project.js';
 import type { DeclaredSymbol, FileIndex } from './symbols.js';
 import { inlineTemplateContent } from './templates.js';
@@ -268,7 +269,7 @@ function wrapInIf(context: FixContext): Fix[] {
   const content = literal !== undefined ? inlineTemplateContent(text, literal) : file.endsWith('.team') ? undefined : { text, offset: 0 };
   if (content === undefined) return [];
   const program = Handlebars.parseWithoutProcessing(content.text);
-  const statement = statementAt(program, lineStartsOf(content.text), span.start - content.offset);
+  const statement = statementAt(program, computeLineStarts(content.text), span.start - content.offset);
   if (statement === undefined) return [];
   const start = content.offset + statement.start;
   const end = content.offset + statement.end;
@@ -298,19 +299,6 @@ function statementAt(program: hbs.AST.Program | undefined, lineStarts: readonly 
   return undefined;
 }
 
-/** Line starts as handlebars counts lines. */
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10) starts.push(i + 1);
-    else if (ch === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading and editing the tree

@@ -8,6 +8,7 @@
  * is exactly what handlebars will look up; a template that does not parse has no uses (T206).
  */
 import Handlebars from 'handlebars';
+import { computeLineStarts } from '../source.js';
 import type { Span } from '../syntax/ast.js';
 import type { NameReference, PromptTemplate } from './symbols.js';
 
@@ -110,19 +111,6 @@ export function templateReferences(template: PromptTemplate, file: string, text:
   return found;
 }
 
-/** Line starts as handlebars counts lines (`\r\n`, `\r` or `\n`). */
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 10) starts.push(i + 1);
-    else if (ch === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
 
 function offsetOf(lineStarts: readonly number[], position: { line: number; column: number }): number {
   return (lineStarts[position.line - 1] ?? 0) + position.column;
