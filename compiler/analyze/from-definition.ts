@@ -12,7 +12,8 @@
  * - messages per activation on a channel: 1, or `elementsPerArray` for an output of type `T[]`
  *   (one message per element; the count is only known at run time);
  * - the cost of one activation: its `max_tokens` (the agent's, else the model's), priced as output
- *   tokens — an upper estimate, since no prompt is known before a run;
+ *   tokens — an expected figure, since no prompt is known before a run (the worst case a budget
+ *   must cover, prompts, retries and redeliveries included, is worst-case.ts's);
  * - a work graph's agent is one node whose activation lasts the work graph's predicted makespan
  *   and costs its tasks (and its lead's decisions); the work graph has its own, exact report.
  */

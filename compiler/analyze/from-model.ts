@@ -1,6 +1,6 @@
 /**
  * From the checked model (`compiler/model.ts`) to the analyser's inputs, for the rules that cite
- * the analyser's figures (T304, T504, T701, T900–T902).
+ * the analyser's figures (T304, T504, T900–T902), and to the worst-case spend (T701, T702).
  *
  * No mapping decision is made here: the team becomes the runtime's `TeamDefinition` exactly as
  * `teamc run` and `teamc analyze` build it (`compiler/definition`), and `from-definition.ts`
@@ -17,6 +17,7 @@ import {
   type TeamAnalysisInputs,
   type TeamReports,
 } from './from-definition.js';
+import { worstCaseSpend, type WorstCaseSpend } from './worst-case.js';
 
 /** The analyser's inputs for one checked team: its agent graph and each work graph. */
 export function analysisInputsFromModel(team: TeamModel, options: DefinitionAnalysisOptions = {}): TeamAnalysisInputs {
@@ -34,7 +35,15 @@ export function analyzeTeamModel(team: TeamModel, options: DefinitionAnalysisOpt
   return analyzeTeam(definitionForAnalysis(team), options);
 }
 
+/** The most one run of the checked team can spend, counted on what runs (see worst-case.ts). */
+export function worstCaseSpendOfModel(team: TeamModel): WorstCaseSpend {
+  let spend = spends.get(team);
+  if (!spend) spends.set(team, (spend = worstCaseSpend(definitionForAnalysis(team), analysisInputsFromModel(team))));
+  return spend;
+}
+
 const defaultInputs = new WeakMap<TeamModel, TeamAnalysisInputs>();
+const spends = new WeakMap<TeamModel, WorstCaseSpend>();
 
 /**
  * The team's definition. A run refuses an agent with no model or no prompt (already reported by

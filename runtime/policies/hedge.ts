@@ -13,12 +13,15 @@ import { childController, type Operation, type Policy, type PolicyDeps } from '.
 
 export interface HedgeOptions {
   afterMs: number;
-  /** Extra copies at most (default 1). */
+  /** Extra copies at most (default `DEFAULT_MAX_HEDGES`). */
   maxHedges?: number;
 }
 
+/** Extra copies a hedge starts when none is given: an agent's `hedge after` runs at most two copies (the checker's worst-case spend counts them). */
+export const DEFAULT_MAX_HEDGES = 1;
+
 export function withHedge<T>(options: HedgeOptions, deps: Pick<PolicyDeps, 'clock' | 'onEvent' | 'name'>): Policy<T> {
-  const maxHedges = options.maxHedges ?? 1;
+  const maxHedges = options.maxHedges ?? DEFAULT_MAX_HEDGES;
   if (!(options.afterMs >= 0)) throw new RangeError(`hedge delay must be non-negative, got ${options.afterMs}ms`);
   if (!Number.isInteger(maxHedges) || maxHedges < 0) throw new RangeError(`maxHedges must be a non-negative integer, got ${maxHedges}`);
   const emit = emitter(deps.onEvent, () => deps.clock.now(), deps.name);

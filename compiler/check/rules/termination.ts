@@ -5,18 +5,23 @@
  * an agent to each channel it emits on and from a channel to each agent that takes it. Channels
  * are nodes (not producer × consumer edges) so the graph stays linear in the declarations however
  * many agents share a channel. Its strongly connected components (Tarjan) are the team's loops;
- * a loop ends when any agent or channel in it has `max rounds`.
+ * a loop ends when any agent or channel in it has `max rounds` — and when every cycle inside it
+ * passes that bound: the worst-case count (which runs out of numbers on a cycle nothing bounds)
+ * finds a cycle that avoids it.
  *
- * The flow graph, the loops and the worst-case spend are exported: the latency rule (T504) and
- * the design advice (T900) read the same loops.
+ * The flow graph and the loops are exported: the latency rule (T504) and the design advice (T900)
+ * read the same loops. The worst-case spend is counted in compiler/analyze/worst-case.ts.
  */
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import { createDiagnostic, formatCount, formatMoney } from '../../diagnostics/registry.js';
 import type { AgentModel, TeamModel } from '../../model.js';
-import { analyzeWorkGraph } from '../../analyze/report.js';
-import { analysisInputsFromModel } from '../../analyze/from-model.js';
+import { worstCaseSpendOfModel } from '../../analyze/from-model.js';
+import type { WorstCaseSpend } from '../../analyze/worst-case.js';
+import { DEFAULT_MAX_TOKENS } from '../../../runtime/agent.js';
 import { createDigraph, stronglyConnected, type Components, type Digraph } from '../../analyze/graph.js';
 import type { RuleContext } from './context.js';
+
+export type { SpendTerm, UnboundedLoop, WorstCaseSpend } from '../../analyze/worst-case.js';
 
 // ---------------------------------------------------------------------------------------------
 // The flow graph and its loops
@@ -73,7 +78,7 @@ export function flowGraph(team: TeamModel): FlowGraph {
     if (!components.cyclic[id]) return;
     const loopAgents = members.filter((v) => v < agents.length).map((v) => agents[v]!);
     const loopChannels = members.filter((v) => v >= agents.length).map((v) => channels[v - agents.length]!);
-    const nodes = shortestCycle(graph, components, id, members[0]!);
+    const nodes = shortestCycle(graph, (w) => components.component[w] === id, members[0]!);
     const loop: AgentLoop = {
       agents: loopAgents.map((a) => a.name),
       channels: loopChannels.map((c) => c.name),
@@ -97,8 +102,8 @@ export function flowGraph(team: TeamModel): FlowGraph {
   return result;
 }
 
-/** Breadth first from `start` back to itself inside its component: a shortest cycle through it. */
-function shortestCycle(graph: Digraph, components: Components, id: number, start: number): number[] {
+/** Breadth first from `start` back to itself through nodes `inside` accepts: a shortest cycle through it. */
+function shortestCycle(graph: Digraph, inside: (node: number) => boolean, start: number): number[] {
   const previous = new Map<number, number>();
   const queue = [start];
   for (let head = 0; head < queue.length; head++) {
@@ -110,7 +115,7 @@ function shortestCycle(graph: Digraph, components: Components, id: number, start
         for (let u = v; u !== start; ) path.push((u = previous.get(u)!));
         return path.reverse();
       }
-      if (components.component[w] === id && !previous.has(w)) {
+      if (inside(w) && !previous.has(w)) {
         previous.set(w, v);
         queue.push(w);
       }
@@ -141,128 +146,14 @@ export function roundsOf(team: TeamModel, agent: AgentModel): { loop: number; vo
   return { loop, vote };
 }
 
-export interface SpendTerm {
-  agent: string;
-  /** `3 replicas × 3 attempts × 2k × 4 rounds`. */
-  description: string;
-  tokens: number;
-}
-
-export interface WorstCaseSpend {
-  tokens: number;
-  /** Undefined when a model that spends has no `price`. */
-  dollars: number | undefined;
-  terms: SpendTerm[];
-  /** Agents with no `max_tokens` known (counted as 0). */
-  uncounted: string[];
-}
-
 /**
- * The most one run can spend: for every activation of every instance, every attempt at its
- * `max_tokens`, times the rounds of its loop and of a vote over it; a fallback runs after each
- * activation that used up its attempts, a validator after each attempt; a work graph's worker
- * spends per task. Activations are the analyser's expected counts (an output `T[]` counts as one
- * message, since the length is only known at run time). Tokens are priced as output tokens, as
- * the analyser does: an upper estimate.
+ * The most one run can spend, counted on the definition that runs (compiler/analyze/worst-case.ts):
+ * activations by the runtime's rules (a loop's agents may run once more than its channel's
+ * `max rounds`), at-least-once redeliveries, replicas, vote rounds, tasks, attempts, hedges, tool
+ * rounds, validators and fallbacks, each call at its `max_tokens` plus its prompt's fixed text.
  */
 export function worstCaseSpend(team: TeamModel): WorstCaseSpend {
-  const inputs = analysisInputsFromModel(team);
-  const activations = new Map(inputs.agents.nodes.map((n) => [n.name, n.activations]));
-  const workOf = new Map([...team.work.values()].map((w, i) => [w.by, { model: w, input: inputs.work[i]! }]));
-  const terms: SpendTerm[] = [];
-  const uncounted = new Set<string>();
-  let tokens = 0;
-  let dollars: number | undefined = 0;
-
-  /** What one call of the agent costs: tokens, and dollars when its model has a price. */
-  const callCost = (agent: AgentModel): Cost => {
-    if (agent.maxTokens === undefined) uncounted.add(agent.name);
-    const perCall = agent.maxTokens ?? 0;
-    const price = agent.model === undefined ? undefined : team.models.get(agent.model)?.price;
-    return { tokens: perCall, dollars: price === undefined ? undefined : (perCall * price.outputPerMillion) / 1e6 };
-  };
-  const add = (agent: string, cost: Cost, times: number, description: string) => {
-    if (times === 0 || cost.tokens === 0) return;
-    tokens += times * cost.tokens;
-    dollars = dollars === undefined || cost.dollars === undefined ? undefined : dollars + times * cost.dollars;
-    terms.push({ agent, description, tokens: times * cost.tokens });
-  };
-  // A stand-in's cost when it runs once: every attempt, a validation after each, and its own
-  // fallbacks after it. Memoised, so a long chain is walked once, not once per agent above it;
-  // a chain that loops (T501) counts each member once.
-  const standInCosts = new Map<string, Cost>();
-  const standInCost = (agent: AgentModel): Cost => {
-    const known = standInCosts.get(agent.name);
-    if (known) return known;
-    standInCosts.set(agent.name, { tokens: 0, dollars: 0 }); // in progress: a loop back here adds nothing
-    const attempts = attemptsOf(agent);
-    const total = scale(callCost(agent), attempts);
-    const validator = agent.policy.validator === undefined ? undefined : team.agents.get(agent.policy.validator);
-    if (validator) addInto(total, scale(standInCost(validator), attempts));
-    for (const name of agent.policy.fallback) {
-      const fallback = team.agents.get(name);
-      if (fallback) addInto(total, standInCost(fallback));
-    }
-    standInCosts.set(agent.name, total);
-    return total;
-  };
-  /** After each attempt a validator runs; after each activation that used every attempt, the fallbacks do. */
-  const addStandIns = (agent: AgentModel, failedActivations: number) => {
-    const validator = agent.policy.validator === undefined ? undefined : team.agents.get(agent.policy.validator);
-    const attempts = failedActivations * attemptsOf(agent);
-    if (validator) add(validator.name, standInCost(validator), attempts, `${validator.name} (validating \`${agent.name}\`) ${attempts} ${attempts === 1 ? 'time' : 'times'}`);
-    for (const name of agent.policy.fallback) {
-      const fallback = team.agents.get(name);
-      if (fallback) add(name, standInCost(fallback), failedActivations, `${name} (for \`${agent.name}\`) ${failedActivations} × ${attemptsOf(fallback)} ${attemptsOf(fallback) === 1 ? 'attempt' : 'attempts'}`);
-    }
-  };
-
-  for (const agent of team.agents.values()) {
-    if (agent.helperOnly) continue; // spends through the agents it stands in for
-    const attempts = attemptsOf(agent);
-    const work = workOf.get(agent.name);
-    const { loop, vote } = roundsOf(team, agent);
-    const perRound = activations.get(agent.name) ?? 0;
-    const runs = perRound * loop * vote;
-    const perCall = callCost(agent);
-    if (work) {
-      const tasks = work.model.tasks.size;
-      add(agent.name, perCall, runs * tasks * attempts, `${agent.name} ${tasks} tasks × ${attempts} attempts${runs === 1 ? '' : ` × ${runs} runs`} × ${formatCount(perCall.tokens)}`);
-      addStandIns(agent, runs * tasks);
-      const lead = work.model.assign.lead === undefined ? undefined : team.agents.get(work.model.assign.lead);
-      if (lead) {
-        const decisions = analyzeWorkGraph(work.input.graph, work.input.options).schedule.leadDecisions;
-        add(lead.name, callCost(lead), runs * decisions * attemptsOf(lead), `${lead.name} ${decisions} decisions × ${attemptsOf(lead)} attempts × ${formatCount(lead.maxTokens ?? 0)}`);
-      }
-      continue;
-    }
-    const instances = instancesOf(team, agent);
-    const factors = [
-      `${instances} ${instances === 1 ? 'replica' : 'replicas'}`,
-      `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`,
-      ...(perRound > 1 ? [`${perRound} activations`] : []),
-      ...(loop * vote > 1 ? [`${loop * vote} rounds`] : []),
-      formatCount(perCall.tokens),
-    ];
-    add(agent.name, perCall, instances * runs * attempts, `${agent.name} ${factors.join(' × ')}`);
-    addStandIns(agent, instances * runs);
-  }
-  return { tokens, dollars, terms, uncounted: [...uncounted] };
-}
-
-/** Tokens, and dollars when every model involved has a price. */
-interface Cost {
-  tokens: number;
-  dollars: number | undefined;
-}
-
-function scale(cost: Cost, times: number): Cost {
-  return { tokens: cost.tokens * times, dollars: cost.dollars === undefined ? undefined : cost.dollars * times };
-}
-
-function addInto(total: Cost, more: Cost): void {
-  total.tokens += more.tokens;
-  total.dollars = total.dollars === undefined || more.dollars === undefined ? undefined : total.dollars + more.dollars;
+  return worstCaseSpendOfModel(team);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,32 +163,58 @@ export function checkTermination(team: TeamModel, _ctx: RuleContext): Diagnostic
   return [...unboundedLoops(team), ...overBudget(team), ...missingBudget(team)];
 }
 
-/** T700: a loop that nothing bounds. */
+/**
+ * T700: a loop that nothing bounds — one with no `max rounds` at all, or a cycle inside a bounded
+ * loop that never passes its bound (the worst-case count finds it: its activations have no limit).
+ */
 function unboundedLoops(team: TeamModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  for (const loop of flowGraph(team).loops) {
-    if (loop.bound) continue;
-    const first = team.channels.get(loop.via[0]!);
-    const primary = first ?? team.agents.get(loop.cycle[0]!)!;
-    const related = loop.via.slice(1).flatMap((name, i) => {
-      const channel = team.channels.get(name);
-      return channel ? [{ file: channel.file, span: channel.nameSpan, message: `\`${loop.cycle[i + 1]}\` answers on \`${name}\`, closing the loop` }] : [];
-    });
-    const cycle = [...loop.cycle, loop.cycle[0]!];
-    diagnostics.push(
-      createDiagnostic({
-        code: 'T700',
-        args: { cycle },
-        at: { file: primary.file, span: primary.nameSpan },
-        label: first ? `\`${loop.cycle[0]}\` → \`${loop.cycle[1 % loop.cycle.length]}\` here, with no bound` : 'this agent feeds itself',
-        related,
-        notes: ['termination needs a variant: a count that every trip round the loop decreases, such as `max rounds`'],
-        help: [first ? `add \`max rounds 4\` to \`channel ${first.name}\`` : `add \`max rounds 4\` to \`agent ${loop.cycle[0]}\``],
-      }),
-    );
+  const flow = flowGraph(team);
+  const hidden = flow.loops.some((l) => l.bound) ? worstCaseSpend(team).unboundedLoops : [];
+  for (const loop of flow.loops) {
+    if (!loop.bound) {
+      diagnostics.push(unboundedLoop(team, loop));
+      continue;
+    }
+    // A cycle that avoids the bound: reported on its own, with the bound that does not reach it.
+    const members = new Set(loop.agents);
+    for (const inner of hidden.filter((h) => h.agents.length > 0 && h.agents.every((a) => members.has(a)))) {
+      const nodes = new Set([...inner.agents, ...inner.channels].map((name) => flow.graph.names.indexOf(name)));
+      const start = flow.graph.names.indexOf(inner.agents[0]!);
+      const cycle = shortestCycle(flow.graph, (w) => nodes.has(w), start);
+      const bound = loop.bound;
+      diagnostics.push(
+        unboundedLoop(team, {
+          ...loop,
+          cycle: cycle.filter((v) => v < flow.agentCount).map((v) => flow.graph.names[v]!),
+          via: cycle.filter((v) => v >= flow.agentCount).map((v) => flow.graph.names[v]!),
+        }, `\`max rounds ${bound.rounds}\` on \`${bound.name}\` bounds the loop it closes, not this cycle: nothing on it counts down`),
+      );
+    }
   }
   return diagnostics;
 }
+
+function unboundedLoop(team: TeamModel, loop: AgentLoop, why?: string): Diagnostic {
+  const first = team.channels.get(loop.via[0]!);
+  const primary = first ?? team.agents.get(loop.cycle[0]!)!;
+  const related = loop.via.slice(1).flatMap((name, i) => {
+    const channel = team.channels.get(name);
+    return channel ? [{ file: channel.file, span: channel.nameSpan, message: `\`${loop.cycle[i + 1]}\` answers on \`${name}\`, closing the loop` }] : [];
+  });
+  return createDiagnostic({
+    code: 'T700',
+    args: { cycle: [...loop.cycle, loop.cycle[0]!] },
+    at: { file: primary.file, span: primary.nameSpan },
+    label: first ? `\`${loop.cycle[0]}\` → \`${loop.cycle[1 % loop.cycle.length]}\` here, with no bound` : 'this agent feeds itself',
+    related,
+    notes: [...(why ? [why] : []), 'termination needs a variant: a count that every trip round the loop decreases, such as `max rounds`'],
+    help: [first ? `add \`max rounds 4\` to \`channel ${first.name}\`` : `add \`max rounds 4\` to \`agent ${loop.cycle[0]}\``],
+  });
+}
+
+/** What the worst case cannot know: the prompts' inputs (their size is only known at run time). */
+export const PROMPT_NOTE = "the worst case counts each prompt's fixed text; the inputs filled into it add to that";
 
 /** T701: the worst case against the budget, in tokens and in dollars. */
 function overBudget(team: TeamModel): Diagnostic[] {
@@ -313,7 +230,12 @@ function overBudget(team: TeamModel): Diagnostic[] {
       const agent = team.agents.get(t.agent)!;
       return { file: agent.file, span: agent.nameSpan, message: `up to ${formatCount(t.tokens)} tokens here` };
     });
-  const uncounted = spend.uncounted.length > 0 ? [`${spend.uncounted.map((a) => `\`${a}\``).join(', ')} ${spend.uncounted.length === 1 ? 'has' : 'have'} no \`max_tokens\`: not counted`] : [];
+  const names = (agents: string[]) => `${agents.map((a) => `\`${a}\``).join(', ')} ${agents.length === 1 ? 'has' : 'have'} no \`max_tokens\``;
+  const caveats = [
+    PROMPT_NOTE,
+    ...(spend.uncounted.length > 0 ? [`${names(spend.uncounted)}: not counted`] : []),
+    ...(spend.defaulted.length > 0 ? [`${names(spend.defaulted)}: counted at the runtime's default of ${DEFAULT_MAX_TOKENS} tokens an answer`] : []),
+  ];
   if (budget.tokens !== undefined && spend.tokens > budget.tokens) {
     diagnostics.push(
       createDiagnostic({
@@ -322,7 +244,7 @@ function overBudget(team: TeamModel): Diagnostic[] {
         at: { file: team.file, span: budget.span },
         label: `${formatCount(spend.tokens - budget.tokens)} tokens short of the worst case`,
         related,
-        notes: [breakdown, ...uncounted],
+        notes: [breakdown, ...caveats],
         help: [`raise the budget to \`${niceCount(spend.tokens)} tokens\`, or lower \`max_tokens\`, attempts or replicas`],
       }),
     );
@@ -335,7 +257,7 @@ function overBudget(team: TeamModel): Diagnostic[] {
         at: { file: team.file, span: budget.span },
         label: `${formatMoney(spend.dollars - budget.dollars)} short of the worst case`,
         related,
-        notes: [`${breakdown}, priced at each model's output price`, ...uncounted],
+        notes: [`${breakdown}, priced at each model's input and output prices`, ...caveats],
         help: [`raise the budget to \`${formatMoney(Math.ceil(spend.dollars * 100) / 100)}\`, or lower \`max_tokens\`, attempts or replicas`],
       }),
     );
@@ -357,7 +279,7 @@ function missingBudget(team: TeamModel): Diagnostic[] {
       args: { team: team.name, because: cycles && retries ? 'cycles and retries' : cycles ? 'cycles' : 'retries' },
       at: { file: team.file, span: team.nameSpan },
       label: 'no `budget`',
-      notes: ['retries and loops multiply the calls of a run; a budget is the bound that holds when a model misbehaves'],
+      notes: ['retries and loops multiply the calls of a run; a budget is the bound that holds when a model misbehaves', ...(spend.tokens > 0 ? [PROMPT_NOTE] : [])],
       help: spend.tokens > 0 ? [`add \`budget ${niceCount(spend.tokens)} tokens${money}\` to \`team ${team.name}\` (its worst case)`] : [`add a \`budget\` to \`team ${team.name}\``],
     }),
   ];
