@@ -7,8 +7,9 @@
  * - budget: the usage settled by all calls (`budget` settle events) stays within the declared
  *   tokens and dollars; and no run is stopped by its budget (a refused reservation, or the typed
  *   `budget` failure). The second is the guarantee T701 checks statically: the budget covers the
- *   worst case of the declared replicas × attempts × `max_tokens` × rounds, so a run that stays
- *   within every declared policy never runs out. A refusal shows a run the budget did not cover,
+ *   worst case of every call the declared replicas, attempts, hedges, tool rounds, rounds and
+ *   redeliveries can make, each at its prompt's fixed text plus `max_tokens`
+ *   (compiler/analyze/worst-case.ts), so a run that stays within every declared policy never runs out. A refusal shows a run the budget did not cover,
  *   whatever stopped it in time; spending stays within the budget even then (reservations see to
  *   it), so only the refusal shows the design is short.
  */
