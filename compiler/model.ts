@@ -387,6 +387,8 @@ export interface TaskModel extends Origin {
   name: string;
   doc?: string;
   after: string[];
+  /** Where each of `after` is named. */
+  afterSpans: Span[];
   /** Default 1. */
   weight: number;
   /** Files or keys. */

@@ -129,7 +129,7 @@ export function buildWork(declaration: WorkDeclaration, parts: TeamParts, team: 
       continue;
     }
     taskDeclarations.push(task);
-    tasks.set(task.name.name, { name: task.name.name, ...origin(file, task), after: [], weight: 1, writes: [], spans: {} });
+    tasks.set(task.name.name, { name: task.name.name, ...origin(file, task), after: [], afterSpans: [], weight: 1, writes: [], spans: {} });
   }
   for (const declarationOfTask of taskDeclarations) buildTask(declarationOfTask, tasks, name, parts, misplaced);
 
@@ -191,6 +191,7 @@ function buildTask(declaration: TaskDeclaration, tasks: Map<string, TaskModel>, 
       }
       afterSeen.set(reference.name, reference.span);
       task.after.push(reference.name);
+      task.afterSpans.push(reference.span);
     }
   }
   const writeSeen = new Map<string, Span>();

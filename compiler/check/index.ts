@@ -1,14 +1,15 @@
 /**
  * The checker's entry: bind names, resolve types, build each team's checked model, then check
- * what flows where (types) and what each prompt uses (templates). Diagnostics are T1xx and T2xx;
- * the later rule families read the returned model.
+ * what flows where (types) and what each prompt uses (templates, stand-ins). Diagnostics are
+ * T1xx and T2xx; the later rule families read the returned model.
  *
  * Phases, each linear in the size of the program:
  * 1. bind every file's top level and link its imports; bind every team's members (T101–T103);
  * 2. create every type declaration, then resolve their bodies (named references point at the
  *    declarations, so recursion needs no special order), then refuse unguarded cycles;
  * 3. build the models and tools declared at a file's top level, once, in their own file;
- * 4. build each team, check its flows (T200, T204, T205) and its prompts (T201–T203, T206, T207).
+ * 4. build each team, check its flows (T200, T204, T205) and its prompts (T201–T203, T206, T207,
+ *    and T208 for a stand-in's prompt against what it serves gives it).
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FileModel, ModelModel, ProgramModel, TeamModel, ToolModel, TypeDeclarationModel } from '../model.js';
@@ -21,7 +22,8 @@ import { checkFlow } from './flow.js';
 import { collectBlock } from './properties.js';
 import { createReporter, q, type Reporter } from './reporter.js';
 import { identityMap, sourceMapOf } from './prompt-positions.js';
-import { checkTemplate, roleVariableNotes, variablesOf } from './templates.js';
+import { checkStandIn, promptVariables } from './stand-ins.js';
+import { checkTemplate, roleVariableNotes } from './templates.js';
 import { unguardedReferences, unknownType } from './types.js';
 
 export interface ParsedFile {
@@ -205,9 +207,15 @@ function checkPrompts(team: TeamModel, program: LoadedProgram, context: CheckCon
     }
     // A take or read that did not resolve is reported once, at the take, not again at each use.
     const incomplete = context.unresolvedInputs.has(agent);
-    checkTemplate(
-      { agent: agent.name, text: prompt.text, file: prompt.file, toSource, variables: variablesOf(agent, team), missingNotes: roleVariableNotes, incomplete },
-      context.report,
-    );
+    const variables = promptVariables(agent, team);
+    const uses = checkTemplate({ agent: agent.name, text: prompt.text, file: prompt.file, toSource, variables, missingNotes: roleVariableNotes, incomplete }, context.report);
+    // A stand-in renders with what it serves gives it, not with its own declarations (T208).
+    if (!incomplete) {
+      const unresolved = (name: string) => {
+        const other = team.agents.get(name);
+        return other === undefined || context.unresolvedInputs.has(other);
+      };
+      checkStandIn({ agent, team, declared: variables, uses, incomplete: unresolved }, context.report);
+    }
   }
 }

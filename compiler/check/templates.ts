@@ -5,7 +5,9 @@
  * helper is exactly what handlebars will do at run time — and its syntax tree is walked with the
  * agent's variables and their types:
  * - a name at the top level must be a variable (T202): a `takes` item, a `reads` store, and for
- *   a worker `task`/`deps`, for a validator `output`, for a work lead `ready`/`idle`;
+ *   a worker `task`/`deps`, for a validator `output`, for a work lead `ready`/`idle` (and what a
+ *   stand-in is given where it stands in: see stand-ins.ts, which also checks, with the uses of
+ *   the variables this walk returns, that each place it stands in gives it what it names: T208);
  * - each further segment must be a field of the type so far (T203), `{{#each}}` needs a list
  *   (T203), and inside `{{#each xs}}` / `{{#with x}}` bare names are fields of the new context
  *   (handlebars does not fall back to outer names: `{{../x}}` or `{{@root.x}}` reach them);
@@ -72,9 +74,24 @@ interface Frame {
   opener?: string;
 }
 
+/**
+ * A prompt variable the template names, where, and whether a missing value there would stop the
+ * render: printed (`{{x}}`, a section `{{#x}}`) or read through (`x.y`, wherever it is), which
+ * strict mode refuses, rather than tested or iterated in a helper (`{{#if x}}`, `{{#each x}}`),
+ * which sees a missing value as absent. What a stand-in's prompt is checked with (stand-ins.ts).
+ */
+export interface VariableUse {
+  name: string;
+  /** How the path is written: `notes`, `notes.length`, `@root.notes`. */
+  written: string;
+  span: Span;
+  fails: boolean;
+}
+
 interface Walk {
   input: TemplateInput;
   report: Reporter;
+  uses: VariableUse[];
   lineStarts: number[];
   frames: Frame[];
   /** Block parameters in scope (`as |item index|`), innermost last. */
@@ -84,19 +101,21 @@ interface Walk {
   guards: string[];
 }
 
-export function checkTemplate(input: TemplateInput, report: Reporter): void {
+/** Checks a prompt (reporting T201–T203, T206, T207) and returns the uses of its variables, in order. */
+export function checkTemplate(input: TemplateInput, report: Reporter): VariableUse[] {
   // Without `{{` there is nothing to check; most prompts have some, so this only saves a parse.
-  if (!input.text.includes('{{')) return;
+  if (!input.text.includes('{{')) return [];
   let program: hbs.AST.Program;
   try {
     // Handlebars' standalone-whitespace pass changes only content, never names or positions.
     program = Handlebars.parseWithoutProcessing(input.text);
   } catch (error) {
     reportParseError(input, error, report);
-    return;
+    return [];
   }
-  const walk: Walk = { input, report, lineStarts: computeLineStarts(input.text), frames: [{}], params: [], eachDepth: 0, guards: [] };
+  const walk: Walk = { input, report, uses: [], lineStarts: computeLineStarts(input.text), frames: [{}], params: [], eachDepth: 0, guards: [] };
   statements(walk, program);
+  return walk.uses;
 }
 
 function statements(walk: Walk, program: hbs.AST.Program | undefined): void {
@@ -449,6 +468,7 @@ function variableThenFields(walk: Walk, reading: Reading, parts: readonly string
     });
     return undefined;
   }
+  walk.uses.push({ name: name!, written: path.original, span: segments[0] ?? spanOf(walk, path.loc), fails: reading.strict || rest.length > 0 });
   const withWhy = variable.absent === undefined ? reading : { ...reading, absent: variable.absent };
   return fields(walk, withWhy, variable.type, name!, rest, segments.slice(1));
 }
@@ -731,18 +751,36 @@ const readyTaskType: Type = recordOf([
 ]);
 
 export const roleVariableNotes: ReadonlyMap<string, string> = new Map([
-  ['task', '`task` and `deps` are given to the worker of a work graph (`work … by agent`) and its fallbacks'],
-  ['deps', '`task` and `deps` are given to the worker of a work graph (`work … by agent`) and its fallbacks'],
+  ['task', '`task` and `deps` are given to the worker of a work graph (`work … by agent`), and to its fallbacks and validator'],
+  ['deps', '`task` and `deps` are given to the worker of a work graph (`work … by agent`), and to its fallbacks and validator'],
   ['output', '`output` is given to a validator (`validate with agent`): the output it judges'],
-  ['ready', '`ready` and `idle` are given to the lead of a work graph (`assign lead agent`)'],
-  ['idle', '`ready` and `idle` are given to the lead of a work graph (`assign lead agent`)'],
+  ['ready', '`ready` and `idle` are given to the lead of a work graph (`assign lead agent`), and to its fallbacks and validator'],
+  ['idle', '`ready` and `idle` are given to the lead of a work graph (`assign lead agent`), and to its fallbacks and validator'],
 ]);
 
 /**
  * What an agent's prompt can name: its takes (a team input's value; a channel's message, the list
  * for `takes all`, possibly absent for `takes ch?`), the stores it reads, and what its roles add.
+ * A stand-in is rendered with the variables of what it serves, not with these: stand-ins.ts
+ * checks its prompt against each of those too (T208).
  */
 export function variablesOf(agent: AgentModel, team: TeamModel): Map<string, TemplateVariable> {
+  const variables = new Map([...takeVariables(agent), ...readVariables(agent, team)]);
+  // A worker, or an agent standing in for one, renders once per task.
+  const workerOutputs = [agent, ...agent.roles.fallbackFor.map((name) => team.agents.get(name))]
+    .filter((a): a is AgentModel => a !== undefined && a.roles.workerOf.length > 0)
+    .map((a) => a.output);
+  if (workerOutputs.length > 0) addTaskVariables(variables, workerOutputs.length === 1 ? workerOutputs[0]! : unknownType);
+  if (agent.roles.validatorFor.length > 0) {
+    const judged = agent.roles.validatorFor.map((name) => team.agents.get(name)?.output ?? unknownType);
+    variables.set('output', { type: judged.length === 1 ? judged[0]! : unknownType });
+  }
+  if (agent.roles.leadOf.length > 0) addLeadVariables(variables);
+  return variables;
+}
+
+/** The activation's values of what the agent takes, by the name of each take (runtime/team.ts `variables`). */
+export function takeVariables(agent: AgentModel): Map<string, TemplateVariable> {
   const variables = new Map<string, TemplateVariable>();
   for (const take of agent.takes) {
     if (take.from === 'input') {
@@ -754,6 +792,12 @@ export function variablesOf(agent: AgentModel, team: TeamModel): Map<string, Tem
     if (take.optional && !take.all) variable.absent = `is null until the first message on ${q(take.source)} arrives (\`takes ${take.source}?\`)`;
     variables.set(take.source, variable);
   }
+  return variables;
+}
+
+/** The stores the agent reads, read before each render (runtime/agent.ts `readStores`). */
+export function readVariables(agent: AgentModel, team: TeamModel): Map<string, TemplateVariable> {
+  const variables = new Map<string, TemplateVariable>();
   for (const read of agent.reads) {
     const store = team.stores.get(read.store);
     if (store === undefined) continue;
@@ -762,22 +806,17 @@ export function variablesOf(agent: AgentModel, team: TeamModel): Map<string, Tem
     const list = store.merge === 'append' || store.merge === 'union';
     variables.set(read.store, list ? { type: store.type } : { type: optionalOf(store.type), absent: `is null until something writes the store ${q(read.store)}` });
   }
-  // A worker, or an agent standing in for one, renders once per task.
-  const workerOutputs = [agent, ...agent.roles.fallbackFor.map((name) => team.agents.get(name))]
-    .filter((a): a is AgentModel => a !== undefined && a.roles.workerOf.length > 0)
-    .map((a) => a.output);
-  if (workerOutputs.length > 0) {
-    variables.set('task', { type: taskType });
-    const output = workerOutputs.length === 1 ? workerOutputs[0]! : unknownType;
-    variables.set('deps', { type: arrayOf(recordOf([{ name: 'task', type: stringType, optional: false }, { name: 'output', type: output, optional: false }])) });
-  }
-  if (agent.roles.validatorFor.length > 0) {
-    const judged = agent.roles.validatorFor.map((name) => team.agents.get(name)?.output ?? unknownType);
-    variables.set('output', { type: judged.length === 1 ? judged[0]! : unknownType });
-  }
-  if (agent.roles.leadOf.length > 0) {
-    variables.set('ready', { type: arrayOf(readyTaskType) });
-    variables.set('idle', { type: arrayOf(intType) });
-  }
   return variables;
+}
+
+/** A work graph's worker renders once per task, with `task` and the outputs of its dependencies. */
+export function addTaskVariables(variables: Map<string, TemplateVariable>, workerOutput: Type): void {
+  variables.set('task', { type: taskType });
+  variables.set('deps', { type: arrayOf(recordOf([{ name: 'task', type: stringType, optional: false }, { name: 'output', type: workerOutput, optional: false }])) });
+}
+
+/** A work lead is asked with the ready tasks and the idle workers. */
+export function addLeadVariables(variables: Map<string, TemplateVariable>): void {
+  variables.set('ready', { type: arrayOf(readyTaskType) });
+  variables.set('idle', { type: arrayOf(intType) });
 }

@@ -8,6 +8,7 @@
  * the simulation shows what they warned about. Inputs not given with `--input` are drawn from
  * their types by the simulator, from the seed, so the same command gives the same summary.
  */
+import { TeamDefinitionError } from '../../runtime/definition.js';
 import { seededRandom } from '../../runtime/random.js';
 import { generateValue } from '../../runtime/providers/generate.js';
 import { FaultSpecError, formatSummary, parseFaultSpec, simulate, type FaultSpec } from '../../runtime/simulate/index.js';
@@ -80,14 +81,22 @@ export async function runSimulate(file: string, options: SimulateCommandOptions,
     terminal.stderr(`teamc: input ${declared.name}: drawn by the simulator from its type (choose it with --input ${declared.name}=…)`);
   }
 
-  const summary = await simulate(definition, {
-    runs,
-    seed,
-    faults,
-    input,
-    ...(options.allowUnsafe ? { allowUnsafe: true } : {}),
-    ...(options.onRun ? { onRun: (run) => options.onRun!(run.index, runs) } : {}),
-  });
+  let summary;
+  try {
+    summary = await simulate(definition, {
+      runs,
+      seed,
+      faults,
+      input,
+      ...(options.allowUnsafe ? { allowUnsafe: true } : {}),
+      ...(options.onRun ? { onRun: (run) => options.onRun!(run.index, runs) } : {}),
+    });
+  } catch (error) {
+    // A design the runtime refuses outright (a task cycle, T703), whatever --allow-unsafe says: no run starts.
+    if (!(error instanceof TeamDefinitionError)) throw error;
+    terminal.stderr(`teamc: the runtime refuses ${team.name}, so no run can start:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    return ExitCode.Diagnostics;
+  }
   terminal.stdout(formatSummary(summary));
   return summary.violations.length > 0 ? ExitCode.Diagnostics : ExitCode.Ok;
 }

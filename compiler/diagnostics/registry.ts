@@ -142,6 +142,12 @@ export const diagnostics = {
     title: 'a template reads a field through a value that may be null, with no guard',
     message: ({ message }) => message,
   }),
+  T208: define<{ agent: string; variable: string; role: 'fallback' | 'validator' | 'lead'; served: string }>({
+    severity: 'error',
+    title: 'a fallback, validator or work lead uses a variable the agent it serves does not give it',
+    message: ({ agent, variable, role, served }) =>
+      `the prompt of ${q(agent)} uses ${q(variable)}, which ${role === 'lead' ? 'work ' : ''}${q(served)} does not give its ${role} ${q(agent)}`,
+  }),
 
   // Ordering and consistency --------------------------------------------------------------------
   T300: define<{ agent: string; channel: string; required: string; provided: string }>({
@@ -310,6 +316,11 @@ export const diagnostics = {
     severity: 'warning',
     title: 'no `budget` on a team with cycles or retries',
     message: ({ team, because }) => `${q(team)} has ${because} but no \`budget\`: nothing bounds what a run can spend`,
+  }),
+  T703: define<{ work: string; cycle: string[] }>({
+    severity: 'error',
+    title: "a cycle among a work graph's tasks (`after`)",
+    message: ({ work, cycle }) => `the tasks of ${q(work)} wait for each other in a cycle, ${chain(cycle)}: none of them can ever start`,
   }),
 
   // Capabilities --------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ export function checkAdvice(team: TeamModel, _ctx: RuleContext): Diagnostic[] {
     const graph = team.work.get(name)!;
     const agent = team.agents.get(graph.by);
     if (!agent || report.advice.idleWorkers === 0) continue;
+    // A graph with a dependency cycle has no width to speak of: none of its tasks can start (T703).
+    if (report.findings.some((f) => f.kind === 'cycle')) continue;
     const width = report.width.width;
     diagnostics.push(
       createDiagnostic({

@@ -12,12 +12,13 @@ import { createRuleContext, type RuleOptions, type TeamRule } from './context.js
 import { checkDelivery } from './delivery.js';
 import { checkOrdering } from './ordering.js';
 import { checkPolicies } from './policies.js';
+import { checkTaskCycles } from './task-cycles.js';
 import { checkTermination } from './termination.js';
 
 export type { RuleContext, RuleOptions, TeamRule } from './context.js';
 
 /** Every per-team family, in catalogue order. */
-export const teamRules: readonly TeamRule[] = [checkOrdering, checkDelivery, checkPolicies, checkConsensus, checkTermination, checkCapabilities, checkAdvice];
+export const teamRules: readonly TeamRule[] = [checkOrdering, checkDelivery, checkPolicies, checkConsensus, checkTermination, checkTaskCycles, checkCapabilities, checkAdvice];
 
 export function runRules(model: ProgramModel, options: RuleOptions = {}): Diagnostic[] {
   const ctx = createRuleContext(model, options);

@@ -70,10 +70,20 @@ describe.each(proofs)('$code: the rejected design breaks $guarantee', ({ code, g
   }, 60_000);
 });
 
+/**
+ * Errors whose designs the runtime refuses outright (`createTeam` throws `TeamDefinitionError`
+ * before the first event, `allowUnsafe` or not): no run, so no trace to find a violation in. Each
+ * has its own test that the refusal happens and the fixed design runs.
+ */
+const refusedByTheRuntime = [
+  // A dependency cycle among a work graph's tasks: task-cycles.test.ts.
+  'T703',
+];
+
 describe('every error rule whose danger a run can show has its proof', () => {
   it('T3xx, T4xx, T6xx and T7xx errors, no more and no fewer', () => {
     const errors = Object.entries(diagnostics)
-      .filter(([code, entry]) => /^T[3467]\d\d$/.test(code) && entry.severity === 'error')
+      .filter(([code, entry]) => /^T[3467]\d\d$/.test(code) && entry.severity === 'error' && !refusedByTheRuntime.includes(code))
       .map(([code]) => code);
     expect(proofs.map((p) => p.code).sort()).toEqual(errors.sort());
   });
