@@ -317,7 +317,16 @@ export class TeamDefinitionError extends Error {
   }
 }
 
-export function validateDefinition(definition: TeamDefinition<unknown, unknown>): DefinitionProblem[] {
+export interface DefinitionChecks {
+  /**
+   * Let a dependency cycle among a work graph's tasks (T703) through, for simulation only
+   * (`TeamOptions.allowUnsafe`): the runner then runs what can run and ends the graph, typed, when
+   * only tasks waiting on each other are left (see runtime/work.ts). Every other problem still counts.
+   */
+  allowTaskCycles?: boolean;
+}
+
+export function validateDefinition(definition: TeamDefinition<unknown, unknown>, options: DefinitionChecks = {}): DefinitionProblem[] {
   const problems: DefinitionProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
 
@@ -425,14 +434,14 @@ export function validateDefinition(definition: TeamDefinition<unknown, unknown>)
       for (const dep of task.after) if (!tasks.has(dep)) problem(`${at}.tasks.${task.name}.after`, `unknown task "${dep}"`);
       if (!(task.weight > 0)) problem(`${at}.tasks.${task.name}.weight`, `weight must be positive, got ${task.weight}`);
     }
-    const cycle = findTaskCycle(graph.tasks);
+    const cycle = options.allowTaskCycles ? undefined : findTaskCycle(graph.tasks);
     if (cycle) problem(`${at}.tasks`, `dependency cycle: ${cycle.join(' -> ')}`);
   }
   return problems;
 }
 
-export function assertValidDefinition(definition: TeamDefinition<unknown, unknown>): void {
-  const problems = validateDefinition(definition);
+export function assertValidDefinition(definition: TeamDefinition<unknown, unknown>, options: DefinitionChecks = {}): void {
+  const problems = validateDefinition(definition, options);
   if (problems.length > 0) throw new TeamDefinitionError(definition.name, problems);
 }
 

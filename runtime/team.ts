@@ -62,7 +62,7 @@ import {
 } from './consensus/index.js';
 import { createProvider, type ProviderName } from './providers/factory.js';
 import type { ChatMessage, ModelProvider, ModelResponse, TokenUsage } from './providers/types.js';
-import { runWork, WorkTaskError, type Assignment, type ClaimBoard, type TaskRecord, type WorkEvent, type WorkTask } from './work.js';
+import { runWork, WorkDeadlockError, WorkTaskError, type Assignment, type ClaimBoard, type TaskRecord, type WorkEvent, type WorkTask } from './work.js';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -88,9 +88,10 @@ export interface TeamOptions {
   storeReplicas?: number;
   /**
    * Run what the checker rejects instead of refusing it at run time (`--allow-unsafe`): a consensus
-   * whose quorums cannot intersect or cannot be reached still votes, and one with no `rounds` bound
-   * votes until it decides, so simulation can show what the checker warned about. Never set it for
-   * real work.
+   * whose quorums cannot intersect or cannot be reached still votes, one with no `rounds` bound
+   * votes until it decides, and a work graph whose tasks wait on each other round a cycle runs what
+   * it can, then ends deadlocked (`WorkDeadlockError`), so simulation can show what the checker
+   * warned about. Never set it for real work.
    */
   allowUnsafe?: boolean;
 }
@@ -222,7 +223,8 @@ interface CompiledTeam {
 
 export function createTeam<In, Out>(definition: TeamDefinition<In, Out>, options: TeamOptions): Team<In, Out> {
   const untyped = definition as TeamDefinition<unknown, unknown>;
-  assertValidDefinition(untyped);
+  // A task cycle (T703) is let through only to be simulated: the run then ends deadlocked (work.ts).
+  assertValidDefinition(untyped, options.allowUnsafe ? { allowTaskCycles: true } : {});
   const compiled = compileTeam(untyped);
   const invoke = resolveProvider(options.provider, options);
   return {
@@ -409,7 +411,7 @@ class TeamRun {
     return this.controller.signal;
   }
 
-  /** Run what the checker rejects (see `TeamOptions.allowUnsafe`); only a consensus reads it. */
+  /** Run what the checker rejects (see `TeamOptions.allowUnsafe`): a consensus reads it here; `createTeam` lets a task cycle through. */
   get allowUnsafe(): boolean {
     return this.options.allowUnsafe === true;
   }
@@ -1108,6 +1110,7 @@ class AgentGroup {
     const lead = work.assign.lead ? new AgentInstance(run.team.agents.get(work.assign.lead)!, 0, run.services, run.signal) : undefined;
     let leadRound = 0;
     const report = await runWork<unknown>({
+      name: work.name,
       tasks,
       workers: this.instances.length,
       policy: work.assign.policy,
@@ -1145,6 +1148,10 @@ class AgentGroup {
           }
         : {}),
       onEvent: (event) => this.recordTask(work, event),
+    }).catch((error: unknown) => {
+      // Tasks left that wait on each other (a cycle, run unsafe): the trace names them where it happened.
+      if (error instanceof WorkDeadlockError) run.record({ kind: 'error', agent: this.name, where: `work:${work.name}`, activation: activation.id, error: toErrorInfo(error) });
+      throw error;
     });
     run.setWorkStats(work.name, {
       schedule: report.schedule,

@@ -14,6 +14,11 @@
  * of the graph, the classic list-scheduling priority), then by declaration order, so the
  * critical path is never starved. `planWork` runs the same policies on weights alone, without a
  * clock or a model, for the analyser; `runWork` executes them on a clock.
+ *
+ * A graph whose tasks wait on each other round a cycle (T703) is refused before a run
+ * (definition.ts) unless the team runs unsafe, for simulation: then `runWork` runs every task it
+ * can, and once nothing is running, nothing is ready and tasks remain, it ends the graph with a
+ * `WorkDeadlockError` naming them — never hanging on tasks that can never start.
  */
 import type { Clock } from './clock.js';
 import type { AssignPolicy } from './definition.js';
@@ -102,6 +107,27 @@ function bottomLevels(tasks: readonly WorkTask[]): Map<string, number> {
   };
   for (const task of tasks) level(task);
   return levels;
+}
+
+/**
+ * The tasks that can ever start: every task, unless some wait on each other round a cycle — then
+ * neither those nor any task after them (Kahn's algorithm, keeping declaration order).
+ */
+function startableTasks(tasks: readonly WorkTask[]): readonly WorkTask[] {
+  const remaining = new Map(tasks.map((t) => [t.name, t.after.length]));
+  const dependents = dependentsOf(tasks);
+  const available = tasks.filter((t) => t.after.length === 0);
+  const reached = new Set<string>();
+  while (available.length > 0) {
+    const task = available.pop()!;
+    reached.add(task.name);
+    for (const next of dependents.get(task.name) ?? []) {
+      const left = remaining.get(next.name)! - 1;
+      remaining.set(next.name, left);
+      if (left === 0) available.push(next);
+    }
+  }
+  return reached.size === tasks.length ? tasks : tasks.filter((t) => reached.has(t.name));
 }
 
 function dependentsOf(tasks: readonly WorkTask[]): Map<string, WorkTask[]> {
@@ -287,6 +313,8 @@ export type WorkEvent =
   | { type: 'result_discarded'; task: string; worker: number };
 
 export interface WorkRunOptions<Out> {
+  /** The graph's name, for messages. */
+  name?: string;
   tasks: readonly WorkTask[];
   workers: number;
   policy: AssignPolicy;
@@ -335,13 +363,48 @@ export class WorkTaskError extends Error {
   }
 }
 
-/** Executes a work graph; rejects with the first task failure (after cancelling the rest) or the abort reason. */
+/**
+ * A work graph that can go no further: nothing running, nothing ready, and tasks left that each
+ * wait on another left — a cycle of `after`s (T703), run under `allowUnsafe`.
+ */
+export class WorkDeadlockError extends Error {
+  override readonly name = 'WorkDeadlockError';
+  constructor(
+    /** Each task that can never start, with the unfinished tasks it waits on (declaration order). */
+    readonly waiting: Record<string, string[]>,
+    /** One cycle among them, its first task repeated last: `core -> docs -> api -> core`. */
+    readonly cycle: string[],
+    graph?: string,
+  ) {
+    const names = Object.keys(waiting);
+    const edges = names.map((task) => `${task} after ${waiting[task]!.join(', ')}`).join('; ');
+    super(`${graph !== undefined ? `work graph ${graph}` : 'the work graph'} is deadlocked: tasks ${names.join(', ')} wait on each other round the cycle ${cycle.join(' -> ')} (${edges}), so none of them can ever start`);
+  }
+}
+
+/** The deadlock of the tasks not `done`, every one of which waits on another not done. */
+function deadlockOf(tasks: readonly WorkTask[], done: ReadonlyMap<string, unknown>, graph: string | undefined): WorkDeadlockError {
+  const waiting: Record<string, string[]> = {};
+  for (const task of tasks) if (!done.has(task.name)) waiting[task.name] = [...new Set(task.after.filter((dep) => !done.has(dep)))];
+  // Follow the first unfinished dependency from the first waiting task until a task repeats: a cycle.
+  const path: string[] = [];
+  let at = Object.keys(waiting)[0]!;
+  while (!path.includes(at)) {
+    path.push(at);
+    at = waiting[at]![0]!;
+  }
+  return new WorkDeadlockError(waiting, [...path.slice(path.indexOf(at)), at], graph);
+}
+
+/** Executes a work graph; rejects with the first task failure (after cancelling the rest), the abort reason, or a `WorkDeadlockError`. */
 export async function runWork<Out>(options: WorkRunOptions<Out>): Promise<WorkReport<Out>> {
   return new WorkRun(options).run();
 }
 
 class WorkRun<Out> {
   private readonly tasks: readonly WorkTask[];
+  /** The tasks that can ever start: all of them unless a cycle blocks some (see `startableTasks`). */
+  private readonly startable: readonly WorkTask[];
   private readonly byName: Map<string, WorkTask>;
   private readonly levels: Map<string, number>;
   private readonly index: Map<string, number>;
@@ -362,7 +425,9 @@ class WorkRun<Out> {
   constructor(private readonly options: WorkRunOptions<Out>) {
     this.tasks = options.tasks;
     this.byName = new Map(this.tasks.map((t) => [t.name, t]));
-    this.levels = bottomLevels(this.tasks);
+    this.startable = startableTasks(this.tasks);
+    // Priorities among the tasks that can start (a blocked task is never ready, so never compared).
+    this.levels = bottomLevels(this.startable);
     this.index = new Map(this.tasks.map((t, i) => [t.name, i]));
     this.load = new Array<number>(options.workers).fill(0);
     this.busy = new Array<number>(options.workers).fill(0);
@@ -375,10 +440,12 @@ class WorkRun<Out> {
     if (signal?.aborted) throw signal.reason;
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      this.checkDeadlock(); // a graph none of whose tasks can start ends here
       const workers = Array.from({ length: this.options.workers }, (_, w) => w);
       switch (this.options.policy) {
         case 'preassigned': {
-          const lists = preassign(this.tasks, this.options.workers);
+          // Only tasks that can start are dealt: a worker must not wait on a blocked task ahead of one that can run.
+          const lists = preassign(this.startable, this.options.workers);
           await Promise.all(workers.map((w) => this.runList(w, lists[w]!)));
           break;
         }
@@ -546,6 +613,7 @@ class WorkRun<Out> {
       if (executions.size === 0) this.running.delete(task.name);
       this.controller.signal.removeEventListener('abort', onStop);
       this.notify();
+      this.checkDeadlock();
     }
   }
 
@@ -583,6 +651,16 @@ class WorkRun<Out> {
 
   private stopped(): boolean {
     return this.failure !== undefined;
+  }
+
+  /**
+   * Nothing running, nothing ready, tasks left: each waits on another left, so the graph can go no
+   * further and ends, typed, instead of hanging. Only a dependency cycle gets here: in an acyclic
+   * graph the first unfinished task in topological order always has its dependencies done.
+   */
+  private checkDeadlock(): void {
+    if (this.stopped() || this.allDone() || this.running.size > 0 || this.readyTasks().length > 0) return;
+    this.fail(deadlockOf(this.tasks, this.outputs, this.options.name));
   }
 
   private fail(error: unknown): void {

@@ -92,7 +92,7 @@ export async function runSimulate(file: string, options: SimulateCommandOptions,
       ...(options.onRun ? { onRun: (run) => options.onRun!(run.index, runs) } : {}),
     });
   } catch (error) {
-    // A design the runtime refuses outright (a task cycle, T703), whatever --allow-unsafe says: no run starts.
+    // A definition the runtime refuses outright (a structural problem the checker let through): no run starts.
     if (!(error instanceof TeamDefinitionError)) throw error;
     terminal.stderr(`teamc: the runtime refuses ${team.name}, so no run can start:\n${error.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
     return ExitCode.Diagnostics;

@@ -29,8 +29,16 @@
  *    a budget or deadline that cuts a run short is the business of the budget and deadline checkers.
  *    For a rejected one, the evidence is what T700 and T604 predict: the loop, or the vote, going
  *    round after round until something from outside stopped it.
+ *
+ * 3. No work graph deadlocks. A run that ended with tasks of a work graph it had reached (a task
+ *    event of the graph, or the runner's error naming it) never started, none of them running, and
+ *    each waiting (`after`) on another of them, did not end by its own bounds: those tasks wait on
+ *    each other and nothing can ever start them — what T703 predicts of a cycle of `after`s. However
+ *    the run was then ended (the runner's typed deadlock, the simulator's `stuck`), the graph was
+ *    stuck. In an acyclic graph the first unfinished task in topological order always has its
+ *    dependencies done, so this never applies to an accepted design.
  */
-import type { AgentDefinition, ConsensusDefinition } from '../../definition.js';
+import type { AgentDefinition, ConsensusDefinition, WorkDefinition } from '../../definition.js';
 import type { TeamTraceEvent } from '../../team.js';
 import { helperAgents, runOutcome, runStart, type AnyDefinition, type Trace } from '../trace-view.js';
 import { violation, type Checker, type Violation } from './types.js';
@@ -160,9 +168,9 @@ function openActivations(trace: Trace, before: number): Map<string, { index: num
 
 export const terminationChecker: Checker = {
   kind: 'termination',
-  guarantee: 'declared bounds hold, and no run is cut off by its budget, its deadline or the simulator while an unbounded loop or vote is still going round',
+  guarantee: 'declared bounds hold, no run is cut off by its budget, its deadline or the simulator while an unbounded loop or vote is still going round, and no work graph ends with tasks waiting on each other',
   check(trace: Trace, definition: AnyDefinition): Violation[] {
-    return [...boundsExceeded(trace, definition), ...cutOffWhileGoing(trace, definition)];
+    return [...boundsExceeded(trace, definition), ...cutOffWhileGoing(trace, definition), ...definition.work.flatMap((work) => deadlocked(trace, work))];
   },
 };
 
@@ -321,4 +329,55 @@ function loopStillGoing(
     }
   }
   return busy < 0 ? undefined : { again, busy, activations };
+}
+
+/**
+ * Part 3: the run ended with tasks of `work` that never started, each waiting on another of them
+ * (so none was running, and none could ever become ready): a deadlock.
+ */
+function deadlocked(trace: Trace, work: WorkDefinition): Violation[] {
+  const end = runOutcome(trace);
+  if (!end) return [];
+  const started = new Set<string>();
+  const finished = new Set<string>();
+  let reached = -1;
+  let lastEnd = -1;
+  for (let index = 0; index < end.index; index++) {
+    const event = trace[index]!;
+    if (event.kind === 'task' && event.work === work.name) {
+      reached = Math.max(reached, index);
+      if (event.action === 'start') started.add(event.task);
+      else if (event.action === 'end') {
+        finished.add(event.task);
+        lastEnd = index;
+      }
+    } else if (event.kind === 'error' && event.where === `work:${work.name}`) {
+      reached = Math.max(reached, index);
+    }
+  }
+  if (reached < 0) return []; // the run ended before the graph began
+  const left = work.tasks.filter((t) => !finished.has(t.name));
+  if (left.length === 0) return [];
+  const waiting = new Map(left.map((t) => [t.name, t.after.filter((dep) => !finished.has(dep))]));
+  // A left task that started (was running when the run ended) or had its dependencies done (was ready): not stuck.
+  if (left.some((t) => started.has(t.name) || waiting.get(t.name)!.length === 0)) return [];
+
+  // Each left task waits on another left one: following the first such wait from the first closes a cycle.
+  const path: string[] = [];
+  let at = left[0]!.name;
+  while (!path.includes(at)) {
+    path.push(at);
+    at = waiting.get(at)![0]!;
+  }
+  const cycle = [...path.slice(path.indexOf(at)), at];
+  const waits = left.map((t) => `${t.name} after ${[...new Set(waiting.get(t.name))].join(', ')}`).join('; ');
+  const done = finished.size > 0 ? `after ${[...finished].join(', ')} finished` : 'with none of its tasks run';
+  return [
+    violation(
+      'termination',
+      `work:${work.name}`,
+      `work graph ${work.name} deadlocked: the run ended ${done}, and ${left.map((t) => t.name).join(', ')} never started, each waiting on another of them round the cycle ${cycle.join(' -> ')} (${waits})`,
+      [lastEnd, reached, end.index],
+    ),
+  ];
 }

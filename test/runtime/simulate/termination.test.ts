@@ -240,6 +240,91 @@ describe('termination: declared bounds hold', () => {
   });
 });
 
+describe('termination: no work graph deadlocks', () => {
+  /**
+   * A graph by `dev`: `setup`, `lint` after it, `a`, `b` after `a`, `c` after `a`; cyclic, `a` also
+   * waits on `b`; closed, `setup` also waits on `c` (so no task can ever start).
+   */
+  const graph = (cyclic: boolean, closed = false) =>
+    def({
+      name: 'Library',
+      inputs: [],
+      outputs: [],
+      models: [],
+      channels: [],
+      stores: [],
+      tools: [],
+      agents: [],
+      consensus: [],
+      work: [
+        {
+          name: 'library',
+          by: 'dev',
+          assign: { policy: 'claim' },
+          tasks: [
+            { name: 'setup', after: closed ? ['c'] : [], weight: 1, writes: [] },
+            { name: 'lint', after: ['setup'], weight: 1, writes: [] },
+            { name: 'a', after: cyclic ? ['setup', 'b'] : ['setup'], weight: 1, writes: [] },
+            { name: 'b', after: ['a'], weight: 1, writes: [] },
+            { name: 'c', after: ['a'], weight: 1, writes: [] },
+          ],
+        },
+      ],
+    });
+  const task = (time: number, name: string, action: 'start' | 'end' | 'failed', worker = 0): TeamTraceEvent => ({ kind: 'task', agent: 'dev', time, work: 'library', task: name, worker, action });
+  const deadlock: TeamTraceEvent = { kind: 'error', agent: 'dev', time: 2_000, where: 'work:library', error: { name: 'WorkDeadlockError', message: 'work graph library is deadlocked: …' } };
+  const ran = [t.start(), task(0, 'setup', 'start'), task(1_000, 'setup', 'end'), task(1_000, 'lint', 'start', 1), task(2_000, 'lint', 'end', 1)];
+
+  it('flags a run that ended with the rest of the graph never started, each task waiting on another of them', () => {
+    const trace = [...ran, deadlock, t.endFailed(2_000, 'agent_failed')];
+    expect(terminationChecker.check(trace, graph(true))).toEqual([
+      {
+        kind: 'termination',
+        subject: 'work:library',
+        message: 'work graph library deadlocked: the run ended after setup, lint finished, and a, b, c never started, each waiting on another of them round the cycle a -> b -> a (a after b; b after a; c after a)',
+        evidence: [4, 5, 6],
+      },
+    ]);
+  });
+
+  it('judges the task events, not the runner’s word: a run the simulator had to stop shows it too', () => {
+    expect(terminationChecker.check([...ran, t.endFailed(60_000, 'stuck')], graph(true))).toEqual([expect.objectContaining({ subject: 'work:library', evidence: [4, 5] })]);
+    // With no task run, the runner's error naming the graph shows that the run reached it.
+    const stuckAtOnce = [t.start(), { ...deadlock, time: 0 }, t.endFailed(0, 'agent_failed')];
+    expect(terminationChecker.check(stuckAtOnce, graph(true, true))).toEqual([
+      expect.objectContaining({ subject: 'work:library', evidence: [1, 2], message: expect.stringContaining('the run ended with none of its tasks run, and setup, lint, a, b, c never started') }),
+    ]);
+    // …but the same error on a graph whose `setup` could start is no deadlock the trace shows.
+    expect(terminationChecker.check(stuckAtOnce, graph(true))).toEqual([]);
+  });
+
+  it('passes a graph cut off while a task ran or was ready, one the run never reached, and one that finished', () => {
+    // `lint` still running when the budget stopped the run: not stuck, cut off.
+    expect(terminationChecker.check([...ran.slice(0, 4), refused(1_500, 'dev'), t.endFailed(1_500, 'budget')], graph(true))).toEqual([]);
+    // `lint` ready (setup done) and not started yet.
+    expect(terminationChecker.check([...ran.slice(0, 3), t.endFailed(1_000, 'deadline')], graph(true))).toEqual([]);
+    // A task that failed ended the run: it had started.
+    expect(terminationChecker.check([...ran.slice(0, 4), task(1_500, 'lint', 'failed', 1), t.endFailed(1_500, 'agent_failed')], graph(true))).toEqual([]);
+    // The run ended before the graph began (an upstream failure): nothing of it in the trace.
+    expect(terminationChecker.check([t.start(), t.endFailed(10, 'agent_failed')], graph(true))).toEqual([]);
+    // Not over yet: no run-end.
+    expect(terminationChecker.check(ran, graph(true))).toEqual([]);
+    const all = [...ran, ...['a', 'b', 'c'].flatMap((name, i) => [task(2_000 + i * 1_000, name, 'start'), task(3_000 + i * 1_000, name, 'end')])];
+    expect(terminationChecker.check([...all, t.endOk(5_000)], graph(false))).toEqual([]);
+  });
+
+  it('never flags an acyclic graph, wherever its run ends', () => {
+    const acyclic = graph(false);
+    const order = ['setup', 'lint', 'a', 'b', 'c'];
+    for (let done = 0; done <= order.length; done++) {
+      const trace = [t.start(), ...order.slice(0, done).flatMap((name, i) => [task(i * 1_000, name, 'start'), task(i * 1_000 + 500, name, 'end')])];
+      for (const end of [t.endOk(9_000), t.endFailed(9_000, 'stuck'), t.endFailed(9_000, 'agent_failed')]) {
+        expect(terminationChecker.check([...trace, deadlock, end], acyclic)).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('budget: a run stopped by its budget', () => {
   const team = def(writerCritic({ budget: 16_000 }));
 
