@@ -1,6 +1,6 @@
 /**
  * From the checked model (`compiler/model.ts`) to the analyser's inputs, for the rules that cite
- * the analyser's figures (T304, T504, T900–T902), and to the worst-case spend (T701, T702).
+ * the analyser's figures (T304, T900–T902), and to the worst cases of spend (T701, T702) and time (T504).
  *
  * No mapping decision is made here: the team becomes the runtime's `TeamDefinition` exactly as
  * `teamc run` and `teamc analyze` build it (`compiler/definition`), and `from-definition.ts`
@@ -18,6 +18,7 @@ import {
   type TeamReports,
 } from './from-definition.js';
 import { worstCaseSpend, type WorstCaseSpend } from './worst-case.js';
+import { worstCaseLatency, type WorstCaseLatency } from './worst-latency.js';
 
 /** The analyser's inputs for one checked team: its agent graph and each work graph. */
 export function analysisInputsFromModel(team: TeamModel, options: DefinitionAnalysisOptions = {}): TeamAnalysisInputs {
@@ -42,8 +43,16 @@ export function worstCaseSpendOfModel(team: TeamModel): WorstCaseSpend {
   return spend;
 }
 
+/** The longest one run of the checked team can take, counted on what runs (see worst-latency.ts). */
+export function worstCaseLatencyOfModel(team: TeamModel): WorstCaseLatency {
+  let latency = latencies.get(team);
+  if (!latency) latencies.set(team, (latency = worstCaseLatency(definitionForAnalysis(team), worstCaseSpendOfModel(team))));
+  return latency;
+}
+
 const defaultInputs = new WeakMap<TeamModel, TeamAnalysisInputs>();
 const spends = new WeakMap<TeamModel, WorstCaseSpend>();
+const latencies = new WeakMap<TeamModel, WorstCaseLatency>();
 
 /**
  * The team's definition. A run refuses an agent with no model or no prompt (already reported by

@@ -1,6 +1,7 @@
 /**
  * The most one run of a team can spend (T701, T702), read off the `TeamDefinition` the runtime
- * runs, counting what the runtime really does — not the analyser's expected figures:
+ * runs, counting what the runtime really does — not the analyser's expected figures. The longest
+ * it can take (T504) is counted on the same activations, in worst-latency.ts:
  *
  * - Activations are upper bounds per run, taken from the runtime's activation rules (runtime/team.ts
  *   `AgentGroup`): an agent with per-message takes activates once per message (pairing several, so
@@ -216,10 +217,7 @@ export interface UnboundedLoop {
 export function worstCaseActivations(definition: TeamDefinition<unknown, unknown>): ActivationBounds {
   const agents = definition.agents;
   const channels = definition.channels;
-  const helpers = new Set([
-    ...agents.flatMap((a) => [...(a.policy.fallback ?? []), ...(a.policy.validator ? [a.policy.validator] : [])]),
-    ...definition.work.flatMap((w) => (w.assign.lead ? [w.assign.lead] : [])),
-  ]);
+  const helpers = standIns(definition);
   const consensusOver = new Map(definition.consensus.map((c) => [c.over, c]));
   const workBy = new Map(definition.work.map((w) => [w.by, w]));
   const channelIndex = new Map(channels.map((c, i) => [c.name, agents.length + i]));
@@ -256,12 +254,7 @@ export function worstCaseActivations(definition: TeamDefinition<unknown, unknown
       return Math.min(channel.maxRounds ?? Infinity, sent);
     }
     const agent = agents[v]!;
-    if (helpers.has(agent.name)) return 0;
-    const takes = agent.takes.filter((t) => t.from === 'channel' && !t.all);
-    const required = takes.filter((t) => !t.optional);
-    // Paired per-message takes fire once per complete set; otherwise once at the start, then per optional message.
-    const count = required.length > 0 ? Math.min(...required.map((t) => handled(t.source))) : takes.reduce((sum, t) => sum + handled(t.source), 1);
-    return Math.min(agent.maxRounds ?? Infinity, count);
+    return helpers.has(agent.name) ? 0 : activationsOf(agent, handled);
   };
   const messagesPerActivation = (agent: AgentDefinition): number => {
     // An output `T[]` sends one message per element; the length is only known at run time, so it counts as one.
@@ -305,6 +298,31 @@ export function worstCaseActivations(definition: TeamDefinition<unknown, unknown
   };
 }
 
+/**
+ * The runtime's activation rule (runtime/team.ts `AgentGroup`), given how many messages of each
+ * channel the agent handles: paired per-message takes fire once per complete set; without a
+ * required one, once at the start, then once per message of an optional take; `max rounds` on the
+ * agent skips the activations past it.
+ */
+export function activationsOf(agent: AgentDefinition, handled: (channel: string) => number): number {
+  const takes = agent.takes.filter((t) => t.from === 'channel' && !t.all);
+  const required = takes.filter((t) => !t.optional);
+  const count = required.length > 0 ? Math.min(...required.map((t) => handled(t.source))) : takes.reduce((sum, t) => sum + handled(t.source), 1);
+  return Math.min(agent.maxRounds ?? Infinity, count);
+}
+
+/**
+ * Agents that only stand in for others — fallbacks, validators, work leads — as the runtime
+ * reads them (runtime/team.ts `compileTeam`): never activated on their own, their takes consume
+ * nothing and their emits send nothing of theirs; their time and spend are their principal's.
+ */
+export function standIns(definition: TeamDefinition<unknown, unknown>): Set<string> {
+  return new Set([
+    ...definition.agents.flatMap((a) => [...(a.policy.fallback ?? []), ...(a.policy.validator ? [a.policy.validator] : [])]),
+    ...definition.work.flatMap((w) => (w.assign.lead ? [w.assign.lead] : [])),
+  ]);
+}
+
 /** The cycles among `nodes` of `graph` (agents below `agentCount`, then channels): the cyclic components of the subgraph they induce. */
 function cyclesAmong(graph: Digraph, nodes: readonly number[], agentCount: number): UnboundedLoop[] {
   const local = new Map(nodes.map((v, i) => [v, i]));
@@ -327,7 +345,7 @@ function cyclesAmong(graph: Digraph, nodes: readonly number[], agentCount: numbe
 }
 
 /** With a lease, a task whose lease ran out is claimed again: it may run once on every worker. */
-function executionsPerTask(work: WorkDefinition, by: AgentDefinition): number {
+export function executionsPerTask(work: WorkDefinition, by: AgentDefinition): number {
   return work.assign.policy === 'claim' && work.leaseMs !== undefined ? Math.max(1, by.replicas) : 1;
 }
 

@@ -9,18 +9,18 @@
  * - T505 an unprotected agent that every path to an output goes through.
  *
  * Graph questions use the flow graph of termination.ts (agents and channels as nodes): cycles by
- * Tarjan, the longest path over its condensation, dominators by Cooper–Harvey–Kennedy; each is
- * linear or near-linear in the declarations.
+ * Tarjan, dominators by Cooper–Harvey–Kennedy; the worst-case latency (the longest path over its
+ * condensation) is counted in compiler/analyze/worst-latency.ts. Each is linear or near-linear in
+ * the declarations.
  */
-import { backoffCeiling } from '../../../runtime/policies/retry.js';
-import { analysisInputsFromModel } from '../../analyze/from-model.js';
+import { worstCaseLatencyOfModel } from '../../analyze/from-model.js';
 import { createDigraph, stronglyConnected } from '../../analyze/graph.js';
-import { analyzeWorkGraph } from '../../analyze/report.js';
+import type { LatencyStep, WorstCaseLatency } from '../../analyze/worst-latency.js';
 import type { Diagnostic, Label } from '../../diagnostics/diagnostic.js';
 import { createDiagnostic, formatDuration } from '../../diagnostics/registry.js';
-import type { AgentModel, RetryModel, TeamModel } from '../../model.js';
+import type { AgentModel, TeamModel } from '../../model.js';
 import type { RuleContext } from './context.js';
-import { attemptsOf, flowGraph, instancesOf, roundsOf } from './termination.js';
+import { attemptsOf, flowGraph, instancesOf, type AgentLoop } from './termination.js';
 
 export function checkPolicies(team: TeamModel, ctx: RuleContext): Diagnostic[] {
   const reachable = ctx.reachableAgents(team);
@@ -161,124 +161,65 @@ function retryWithoutPause(team: TeamModel, agent: AgentModel): Diagnostic[] {
 // ---------------------------------------------------------------------------------------------
 // T504
 
-/** One activation at its worst: every attempt runs to its timeout, every back-off to its ceiling. */
-export function worstCallMs(timeoutMs: number, retry: RetryModel | undefined): { totalMs: number; backoffMs: number; attempts: number } {
-  const attempts = retry?.attempts ?? 1;
-  let backoffMs = 0;
-  if (retry?.backoff) {
-    for (let n = 0; n < attempts - 1; n++) {
-      backoffMs += backoffCeiling({ backoff: retry.backoff.strategy, minMs: retry.backoff.minMs, maxMs: retry.backoff.maxMs }, n);
-    }
-  }
-  return { totalMs: attempts * timeoutMs + backoffMs, backoffMs, attempts };
-}
-
-interface AgentLatency {
-  ms: number;
-  description: string;
-}
-
+/**
+ * The deadline against the longest a run can take, counted on what runs by the runtime's rules
+ * (compiler/analyze/worst-latency.ts, on the activation counts of the worst-case spend): every
+ * activation of every agent on the longest path of the flow graph — a loop's agents as often as
+ * its bound lets them run — each call at every attempt's timeout, back-off, validation, hedge and
+ * fallback, and the redeliveries of at-least-once messages.
+ */
 function deadlineTooShort(team: TeamModel): Diagnostic[] {
   if (team.deadlineMs === undefined) return [];
+  const latency = worstCaseLatencyOfModel(team);
+  if (latency.ms <= team.deadlineMs) return [];
+
   const flow = flowGraph(team);
-  const { graph, components, agentCount } = flow;
-  const inputs = analysisInputsFromModel(team);
-  const workOf = new Map([...team.work.values()].map((w, i) => [w.by, { name: w.name, input: inputs.work[i]! }]));
-
-  const noTimeout: string[] = [];
-  const latencyOf = (agent: AgentModel): AgentLatency => {
-    if (agent.helperOnly) return { ms: 0, description: '' };
-    if (agent.policy.timeoutMs === undefined) {
-      if (agent.model !== undefined) noTimeout.push(agent.name);
-      return { ms: 0, description: '' };
-    }
-    const call = worstCallMs(agent.policy.timeoutMs, agent.policy.retry);
-    let ms = call.totalMs;
-    let description = `\`${agent.name}\` ${call.attempts} ${call.attempts === 1 ? 'attempt' : 'attempts'} × ${formatDuration(agent.policy.timeoutMs)} timeout`;
-    if (call.backoffMs > 0) description += ` + ${formatDuration(call.backoffMs)} back-off`;
-    const work = workOf.get(agent.name);
-    if (work) {
-      const makespan = analyzeWorkGraph(work.input.graph, work.input.options).predicted.makespan;
-      ms *= makespan;
-      description += `, per task × ${makespan} in a row (\`${work.name}\` on ${work.input.options.workers} workers)`;
-    }
-    const { vote } = roundsOf(team, agent);
-    if (vote > 1) {
-      ms *= vote;
-      description += ` × ${vote} vote rounds`;
-    }
-    return { ms, description };
-  };
-
-  const agents = [...team.agents.values()];
-  const agentIndex = new Map(agents.map((a, i) => [a.name, i]));
-  const latencies = agents.map(latencyOf);
-  // Weight of each component: its agents' worst cases, times its loop's rounds.
-  const count = components.members.length;
-  const weight = new Float64Array(count);
-  for (let id = 0; id < count; id++) {
-    let sum = 0;
-    for (const v of components.members[id]!) if (v < agentCount) sum += latencies[v]!.ms;
-    const loop = components.cyclic[id] ? flow.loopOf.get(graph.names[components.members[id]!.find((v) => v < agentCount)!]!) : undefined;
-    weight[id] = sum * (loop?.bound?.rounds ?? 1);
-  }
-  // Longest path over the condensation. Tarjan emits components consumers first, so walking the
-  // ids downwards visits every producer before its consumers.
-  const best = new Float64Array(count);
-  const previous = new Int32Array(count).fill(-1);
-  for (let id = count - 1; id >= 0; id--) {
-    let into = 0;
-    for (const v of components.members[id]!) {
-      for (let i = graph.inStart[v]!; i < graph.inStart[v + 1]!; i++) {
-        const source = components.component[graph.from[graph.inEdges[i]!]!]!;
-        if (source !== id && best[source]! > into) {
-          into = best[source]!;
-          previous[id] = source;
-        }
-      }
-    }
-    best[id] = into + weight[id]!;
-  }
-  let end = 0;
-  for (let id = 1; id < count; id++) if (best[id]! > best[end]!) end = id;
-  const worstMs = count === 0 ? 0 : best[end]!;
-  if (worstMs <= team.deadlineMs) return [];
-
-  const chain: number[] = [];
-  for (let id = end; id !== -1; id = previous[id]!) chain.push(id);
-  chain.reverse();
   const path: string[] = [];
   const lines: string[] = [];
   const related: Label[] = [];
-  for (const id of chain) {
-    const members = components.members[id]!.filter((v) => v < agentCount && latencies[v]!.ms > 0);
-    if (members.length === 0) continue;
-    const loop = components.cyclic[id] ? flow.loopOf.get(graph.names[members[0]!]!) : undefined;
+  for (const step of latency.path) {
+    const loop = step.cyclic ? flow.loopOf.get(step.agents[0] ?? '') : undefined;
     // A loop reads best in its cycle's order; members off that cycle (their time counts too) follow.
-    const cycle = loop ? loop.cycle.map((name) => agentIndex.get(name)!).filter((v) => latencies[v]!.ms > 0) : [];
-    const onCycle = new Set(cycle);
-    const ordered = [...cycle, ...members.filter((v) => !onCycle.has(v))];
-    for (const v of ordered) {
-      const agent = agents[v]!;
-      path.push(agent.name);
-      lines.push(latencies[v]!.description);
-      related.push({ file: agent.file, span: agent.nameSpan, message: `up to ${formatDuration(latencies[v]!.ms)} per ${loop ? 'round' : 'run'}` });
+    const onCycle = (loop?.cycle ?? []).filter((name) => step.agents.includes(name));
+    for (const name of [...onCycle, ...step.agents.filter((n) => !onCycle.includes(n))]) {
+      const agent = team.agents.get(name)!;
+      const time = latency.agents.get(name)!;
+      path.push(name);
+      lines.push(time.description.replace(name, `\`${name}\``));
+      const each = time.activations > 1 ? ` (${time.activations} activations of up to ${formatDuration(time.activationMs)})` : '';
+      related.push({ file: agent.file, span: agent.nameSpan, message: `up to ${formatDuration(time.ms)}${each}` });
     }
-    if (loop?.bound) lines.push(`the loop ${loop.cycle.map((n) => `\`${n}\``).join(' → ')} runs up to ${loop.bound.rounds} rounds (\`max rounds\` on \`${loop.bound.name}\`)`);
+    if (loop?.bound) lines.push(loopLine(loop, step, latency));
+    lines.push(...step.notes);
   }
   const notes = [`per agent: ${lines.join('; ')}`];
-  if (noTimeout.length > 0) notes.push(`${noTimeout.map((n) => `\`${n}\``).join(', ')} ${noTimeout.length === 1 ? 'has' : 'have'} no \`timeout\` (T500): not counted, so the real worst case is longer`);
+  const untimed = latency.untimed;
+  if (untimed.length > 0) notes.push(`${untimed.map((n) => `\`${n}\``).join(', ')} ${untimed.length === 1 ? 'has' : 'have'} no \`timeout\` (T500): not counted, so the real worst case is longer`);
+  const unbounded = latency.activations.unbounded.filter((n) => path.includes(n));
+  if (unbounded.length > 0) notes.push(`${unbounded.map((n) => `\`${n}\``).join(', ')} ${unbounded.length === 1 ? 'is' : 'are'} in a loop with no \`max rounds\` (T700): counted once, so the real worst case is longer`);
   return [
     createDiagnostic({
       code: 'T504',
-      args: { worstCaseMs: worstMs, deadlineMs: team.deadlineMs, path },
+      args: { worstCaseMs: latency.ms, deadlineMs: team.deadlineMs, path },
       at: { file: team.file, span: team.spans.deadline ?? team.nameSpan },
-      label: `${formatDuration(worstMs - team.deadlineMs)} shorter than the worst case`,
+      label: `${formatDuration(latency.ms - team.deadlineMs)} shorter than the worst case`,
       related,
       notes,
-      help: [`raise the deadline to \`deadline ${formatDuration(roundUpDuration(worstMs))}\`, or lower the timeouts or attempts on the path`],
+      help: [`raise the deadline to \`deadline ${formatDuration(roundUpDuration(latency.ms))}\`, or lower the timeouts or attempts on the path`],
     }),
   ];
+}
+
+/** `the loop \`w\` → \`k\` ends by \`max rounds 3\` on \`d\`; …` and who runs once more than that. */
+function loopLine(loop: AgentLoop, step: LatencyStep, latency: WorstCaseLatency): string {
+  const bound = loop.bound!;
+  let line = `the loop ${loop.cycle.map((n) => `\`${n}\``).join(' → ')} ends by \`max rounds ${bound.rounds}\` on \`${bound.name}\``;
+  // The agent that starts each round runs once more: it answers the last one too.
+  const more = step.agents.filter((n) => latency.agents.get(n)?.activations === bound.rounds + 1);
+  if (bound.kind === 'channel' && more.length > 0) {
+    line += `, and ${more.map((n) => `\`${n}\``).join(', ')} ${more.length === 1 ? 'runs' : 'run'} once more: the answer to the last round is dropped at \`${bound.name}\`, after its calls`;
+  }
+  return line;
 }
 
 /** Up to a figure a person would write: whole seconds under a minute, whole minutes above. */
