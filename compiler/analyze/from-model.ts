@@ -39,7 +39,7 @@ export function analyzeTeamModel(team: TeamModel, options: DefinitionAnalysisOpt
 /** The most one run of the checked team can spend, counted on what runs (see worst-case.ts). */
 export function worstCaseSpendOfModel(team: TeamModel): WorstCaseSpend {
   let spend = spends.get(team);
-  if (!spend) spends.set(team, (spend = worstCaseSpend(definitionForAnalysis(team), analysisInputsFromModel(team))));
+  if (!spend) spends.set(team, (spend = worstCaseSpend(definitionForAnalysis(team))));
   return spend;
 }
 

@@ -35,9 +35,7 @@ import { defaultRetryPolicy } from '../../runtime/delivery/retry.js';
 import { DEFAULT_MAX_HEDGES } from '../../runtime/policies/hedge.js';
 import { estimatePromptTokens } from '../../runtime/providers/output.js';
 import { formatCount } from '../diagnostics/registry.js';
-import { analysisInputs, type TeamAnalysisInputs } from './from-definition.js';
 import { createDigraph, stronglyConnected, type Digraph } from './graph.js';
-import { analyzeWorkGraph } from './report.js';
 
 /** Handlings of one message of an `at_least_once` channel by one consumer: one per transmission of its sender. */
 export const AT_LEAST_ONCE_HANDLINGS = defaultRetryPolicy.maxAttempts;
@@ -85,11 +83,11 @@ interface CallCost extends Cost {
   maxTokens: number;
 }
 
-export function worstCaseSpend(definition: TeamDefinition<unknown, unknown>, inputs: TeamAnalysisInputs = analysisInputs(definition)): WorstCaseSpend {
+export function worstCaseSpend(definition: TeamDefinition<unknown, unknown>): WorstCaseSpend {
   const agents = new Map(definition.agents.map((a) => [a.name, a]));
   const models = new Map(definition.models.map((m) => [m.name, m]));
   const consensusOver = new Map(definition.consensus.map((c) => [c.over, c]));
-  const workBy = new Map(definition.work.map((w, i) => [w.by, { work: w, input: inputs.work[i]! }]));
+  const workBy = new Map(definition.work.map((work) => [work.by, { work }]));
   const bounds = worstCaseActivations(definition);
 
   const terms: SpendTerm[] = [];
@@ -157,12 +155,12 @@ export function worstCaseSpend(definition: TeamDefinition<unknown, unknown>, inp
     const runs = activations > 1 ? [plural(activations, 'activation')] : [];
     const graph = workBy.get(agent.name);
     if (graph) {
-      const { work, input } = graph;
+      const { work } = graph;
       const executions = executionsPerTask(work, agent);
       addStacks(agent, activations * work.tasks.length * executions, [plural(work.tasks.length, 'task'), ...(executions > 1 ? [`${executions} runs each (lease)`] : []), ...runs]);
       const lead = agents.get(work.assign.lead ?? '');
       if (lead) {
-        const decisions = analyzeWorkGraph(input.graph, input.options).schedule.leadDecisions;
+        const decisions = leadDecisionsAtMost(work.tasks.length);
         addStacks(lead, activations * decisions, [plural(decisions, 'decision'), ...runs]);
       }
       continue;
@@ -430,4 +428,14 @@ function scale(cost: Cost, n: number): Cost {
 function addInto(total: Cost, more: Cost): void {
   total.tokens += more.tokens;
   total.dollars = total.dollars === undefined || more.dollars === undefined ? undefined : total.dollars + more.dollars;
+}
+
+/**
+ * The most decisions a work lead can make for n tasks: each decision assigns a task (n at most)
+ * or waits for the graph to change, and each task's end changes it twice (the task finishes,
+ * tasks after it become ready) — 3n + 2 in all. The analyser's schedule predicts fewer; a worst
+ * case must not.
+ */
+export function leadDecisionsAtMost(tasks: number): number {
+  return 3 * tasks + 2;
 }

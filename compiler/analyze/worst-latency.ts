@@ -41,7 +41,7 @@ import { backoffCeiling } from '../../runtime/policies/retry.js';
 import { preassign } from '../../runtime/work.js';
 import { formatDuration } from '../diagnostics/registry.js';
 import { createDigraph, stronglyConnected } from './graph.js';
-import { activationsOf, executionsPerTask, standIns, worstCaseActivations, type WorstCaseSpend } from './worst-case.js';
+import { activationsOf, executionsPerTask, leadDecisionsAtMost, standIns, worstCaseActivations, type WorstCaseSpend } from './worst-case.js';
 
 /** What the latency needs of the activation counts (worst-case.ts; `WorstCaseSpend` carries them too). */
 export type Activations = Pick<WorstCaseSpend, 'activations' | 'messages' | 'unbounded'>;
@@ -299,7 +299,7 @@ function workTime(work: WorkDefinition, agent: AgentDefinition, call: Time, call
     }
     case 'lead': {
       const lead = calls.lead(work);
-      const decisions = 3 * n + 2;
+      const decisions = leadDecisionsAtMost(n);
       const tasks = perTask(n, where);
       if (!lead) return tasks;
       return { ms: tasks.ms + decisions * lead.ms, description: `${tasks.description} + ${decisions} lead decisions × (\`${work.assign.lead}\` ${lead.description})` };
