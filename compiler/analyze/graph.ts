@@ -257,33 +257,29 @@ export function loopBackEdges(graph: Digraph, components: Components, roots: (me
 export function describeCycle(graph: Digraph, components: Components, id: number): string[] {
   const group = components.members[id]!;
   const start = group.reduce((best, v) => (graph.names[v]! < graph.names[best]! ? v : best));
-  // Breadth-first from the start's successors inside the component back to the start: a shortest cycle.
+  return shortestCycle(graph, (w) => components.component[w] === id, start).map((v) => graph.names[v]!);
+}
+
+/** Breadth first from `start` back to itself through nodes `inside` accepts: a shortest cycle through it. */
+export function shortestCycle(graph: Digraph, inside: (node: number) => boolean, start: number): number[] {
   const previous = new Map<number, number>();
-  const queue: number[] = [];
-  for (let i = graph.outStart[start]!; i < graph.outStart[start + 1]!; i++) {
-    const w = graph.to[graph.outEdges[i]!]!;
-    if (w === start) return [graph.names[start]!];
-    if (components.component[w] === id && !previous.has(w)) {
-      previous.set(w, start);
-      queue.push(w);
-    }
-  }
+  const queue = [start];
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
     for (let i = graph.outStart[v]!; i < graph.outStart[v + 1]!; i++) {
       const w = graph.to[graph.outEdges[i]!]!;
       if (w === start) {
         const path = [v];
-        for (let u = previous.get(v)!; u !== start; u = previous.get(u)!) path.push(u);
-        return [start, ...path.reverse()].map((u) => graph.names[u]!);
+        for (let u = v; u !== start; ) path.push((u = previous.get(u)!));
+        return path.reverse();
       }
-      if (components.component[w] === id && !previous.has(w)) {
+      if (inside(w) && !previous.has(w)) {
         previous.set(w, v);
         queue.push(w);
       }
     }
   }
-  return group.map((v) => graph.names[v]!); // unreachable for a cyclic component
+  return [start]; // no cycle through start: callers ask only inside a cyclic component
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * written top down — so it is the primary span and the `after` the help suggests removing.
  * Linear in the tasks and `after` items.
  */
-import { createDigraph, stronglyConnected, type Components, type Digraph } from '../../analyze/graph.js';
+import { createDigraph, shortestCycle, stronglyConnected } from '../../analyze/graph.js';
 import type { Diagnostic, Label } from '../../diagnostics/diagnostic.js';
 import { createDiagnostic } from '../../diagnostics/registry.js';
 import type { TaskModel, TeamModel, WorkModel } from '../../model.js';
@@ -35,7 +35,7 @@ function taskCycles(work: WorkModel): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   components.members.forEach((members, id) => {
     if (!components.cyclic[id]) return;
-    const cycle = shortestCycle(graph, components, id, members[0]!).map((v) => tasks[v]!);
+    const cycle = shortestCycle(graph, (w) => components.component[w] === id, members[0]!).map((v) => tasks[v]!);
     diagnostics.push(report(work, cycle));
   });
   // Tarjan emits components in reverse topological order; report in declaration order.
@@ -70,24 +70,3 @@ function report(work: WorkModel, cycle: TaskModel[]): Diagnostic {
   });
 }
 
-/** Breadth first from `start` back to itself inside its component: a shortest cycle through it. */
-function shortestCycle(graph: Digraph, components: Components, id: number, start: number): number[] {
-  const previous = new Map<number, number>();
-  const queue = [start];
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
-    for (let i = graph.outStart[v]!; i < graph.outStart[v + 1]!; i++) {
-      const w = graph.to[graph.outEdges[i]!]!;
-      if (w === start) {
-        const path = [v];
-        for (let u = v; u !== start; ) path.push((u = previous.get(u)!));
-        return path.reverse();
-      }
-      if (components.component[w] === id && !previous.has(w)) {
-        previous.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start];
-}

@@ -18,7 +18,7 @@ import type { AgentModel, TeamModel } from '../../model.js';
 import { worstCaseSpendOfModel } from '../../analyze/from-model.js';
 import type { WorstCaseSpend } from '../../analyze/worst-case.js';
 import { DEFAULT_MAX_TOKENS } from '../../../runtime/agent.js';
-import { createDigraph, stronglyConnected, type Components, type Digraph } from '../../analyze/graph.js';
+import { createDigraph, shortestCycle, stronglyConnected, type Components, type Digraph } from '../../analyze/graph.js';
 import type { RuleContext } from './context.js';
 
 export type { SpendTerm, UnboundedLoop, WorstCaseSpend } from '../../analyze/worst-case.js';
@@ -100,28 +100,6 @@ export function flowGraph(team: TeamModel): FlowGraph {
   const result = { graph, agentCount: agents.length, components, loops, loopOf };
   flowGraphs.set(team, result);
   return result;
-}
-
-/** Breadth first from `start` back to itself through nodes `inside` accepts: a shortest cycle through it. */
-function shortestCycle(graph: Digraph, inside: (node: number) => boolean, start: number): number[] {
-  const previous = new Map<number, number>();
-  const queue = [start];
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
-    for (let i = graph.outStart[v]!; i < graph.outStart[v + 1]!; i++) {
-      const w = graph.to[graph.outEdges[i]!]!;
-      if (w === start) {
-        const path = [v];
-        for (let u = v; u !== start; ) path.push((u = previous.get(u)!));
-        return path.reverse();
-      }
-      if (inside(w) && !previous.has(w)) {
-        previous.set(w, v);
-        queue.push(w);
-      }
-    }
-  }
-  return [start];
 }
 
 // ---------------------------------------------------------------------------------------------
