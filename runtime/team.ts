@@ -94,6 +94,12 @@ export interface TeamOptions {
    * warned about. Never set it for real work.
    */
   allowUnsafe?: boolean;
+  /**
+   * Tests only: `false` makes nodes ignore the causal store context that messages carry, so a
+   * reader no longer sees the writes in its sender's causal past (what the causal-read checker
+   * convicts). Never set it for real work.
+   */
+  observeMessageContext?: boolean;
 }
 
 export interface RunOptions {
@@ -523,6 +529,8 @@ class TeamRun {
       for (const consumer of this.team.consumers.get(name)!) {
         const group = this.groups.get(consumer)!;
         await channel.subscribe(consumer, (message) => {
+          // Before anything else the node does: what the sender had seen in causal stores is now in the node's past.
+          this.observe(consumer, message.context);
           // The channel's job ends at the mailbox: handing over is instant, the activation runs later —
           // except on an at-least-once take, which is acknowledged once its activation succeeded.
           const handled = group.receive(name, message.payload, message.id);
@@ -547,7 +555,8 @@ class TeamRun {
       return;
     }
     this.published.set(channel, count);
-    const result = await this.channels.get(channel)!.publish(node, message as JsonValue);
+    // Taken at the instant of publishing (after any wait for capacity): what the node has seen then.
+    const result = await this.channels.get(channel)!.publish(node, message as JsonValue, { context: () => this.causalContext(node) });
     if (result.status === 'dropped') {
       this.record({ kind: 'dropped', agent: node, channel, reason: 'backpressure' });
       return;
@@ -557,22 +566,40 @@ class TeamRun {
   }
 
   /**
-   * The session through which `node` uses `store`. Eventual and strong stores get one session per
-   * node. A causal store gets one session for the whole run: causality here crosses channels
-   * (A writes S, then emits on C; B takes C, then reads S and must see A's write — the T302
-   * anomaly), and a store session cannot yet export its causal context to travel with a message,
-   * so the run's agents share one context, which orders every read after every write that
-   * completed before it. Stronger than causal, never weaker.
+   * The session through which `node` uses `store`: one per node (all instances of an agent are one
+   * node, as channels see them). Causality also crosses channels (A writes S, then emits on C; B
+   * takes C, then reads S and must see A's write — the T302 anomaly), so on causal stores the
+   * context travels with messages: a message carries its publisher's session contexts
+   * (`causalContext`) and its consumer absorbs them on delivery (`observe`), before any later read.
+   * Nodes with no message between them share nothing and may see each other's writes late.
    */
   private session(store: string, node: string): StoreSession {
-    const shared = this.team.stores.get(store)!.consistency === 'causal';
-    const key = shared ? store : `${store}\u0000${node}`;
+    const key = `${store}\u0000${node}`;
     let session = this.sessions.get(key);
     if (!session) {
-      session = this.stores.get(store)!.session(shared ? 'team' : node);
+      session = this.stores.get(store)!.session(node);
       this.sessions.set(key, session);
     }
     return session;
+  }
+
+  /** What `node` has seen of each causal store it used, for its next message to carry; undefined when nothing. */
+  private causalContext(node: string): JsonValue | undefined {
+    const context: Record<string, VectorClock> = {};
+    for (const def of this.team.stores.values()) {
+      if (def.consistency !== 'causal') continue;
+      const seen = this.sessions.get(`${def.name}\u0000${node}`)?.context?.();
+      if (seen && Object.keys(seen).length > 0) context[def.name] = seen;
+    }
+    return Object.keys(context).length > 0 ? (context as unknown as JsonValue) : undefined;
+  }
+
+  /** `node` received a message carrying `context`: its causal store sessions absorb it. */
+  private observe(node: string, context: JsonValue | undefined): void {
+    if (context === undefined || this.options.observeMessageContext === false) return;
+    for (const [store, seen] of Object.entries(context as unknown as Record<string, VectorClock>)) {
+      if (this.stores.has(store)) this.session(store, node).observe?.(seen);
+    }
   }
 
   private async write(store: string, node: string, value: unknown, at?: { activation: string; instance: number }): Promise<void> {
@@ -580,7 +607,7 @@ class TeamRun {
     // append and union stores add elements: a single value is one element.
     const written = def.merge === 'append' || def.merge === 'union' ? (Array.isArray(value) ? value : [value]) : value;
     const startedAt = this.clock.now();
-    // Named by the node, not the session: a causal store's one session serves every agent.
+    // Named by the node: its session serves every instance.
     const write = await this.session(store, node).writeTraced(written as JsonValue, { writer: node });
     this.record({ kind: 'write', agent: node, ...(at ?? {}), store, id: write.id, origin: write.origin, seq: write.seq, merged: write.merged, startedAt });
   }

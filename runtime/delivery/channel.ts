@@ -71,6 +71,8 @@ export interface Delivered {
   /** The transmission that reached the consumer (1 = first). */
   attempt: number;
   idempotencyKey?: string;
+  /** The publisher's metadata (`PublishMeta.context`). */
+  context?: JsonValue;
 }
 
 export type MessageHandler = (message: Delivered) => void | Promise<void>;
@@ -78,6 +80,12 @@ export type MessageHandler = (message: Delivered) => void | Promise<void>;
 export interface PublishMeta {
   /** Messages with the same key are one effect: an exactly-once consumer handles only the first. */
   idempotencyKey?: string;
+  /**
+   * Metadata that travels with the message outside its payload, to every consumer (the team runner
+   * puts the publisher's causal store context here). A function is called at the instant the
+   * message is published (after any wait for capacity), so it describes the publisher then.
+   */
+  context?: JsonValue | (() => JsonValue | undefined);
 }
 
 /** What became of one message at each consumer. */
@@ -314,6 +322,7 @@ export function createChannel(options: ChannelOptions): Channel {
     };
     if (total) message.position = item.seq;
     if (item.idempotencyKey !== undefined) message.idempotencyKey = item.idempotencyKey;
+    if (item.context !== undefined) message.context = item.context;
     return message;
   };
 
@@ -368,6 +377,7 @@ export function createChannel(options: ChannelOptions): Channel {
       publishedAny = true;
       const vc = increment(clockOf(from), from);
       nodeClocks.set(from, vc);
+      const context = typeof meta.context === 'function' ? meta.context() : meta.context;
       const seq = entry(vc, from);
       const id = `${from}#${seq}.${random.int(0, 0xffffff).toString(36)}`;
       const recipients = consumers();
@@ -395,6 +405,7 @@ export function createChannel(options: ChannelOptions): Channel {
       }
       const message: LinkMessage = { id, seq, vc, origin: from, payload: body };
       if (meta.idempotencyKey !== undefined) message.idempotencyKey = meta.idempotencyKey;
+      if (context !== undefined) message.context = context;
       if (toSequencer) await toSequencer.send(from, [sequencerNode], message);
       else await delivering.send(from, recipients, message);
       return { status: 'sent', id, seq, vc, settled };
@@ -445,5 +456,6 @@ export function createChannel(options: ChannelOptions): Channel {
 function withoutTransmission(item: LinkItem): LinkMessage {
   const message: LinkMessage = { id: item.id, seq: item.seq, vc: item.vc, origin: item.origin, payload: item.payload };
   if (item.idempotencyKey !== undefined) message.idempotencyKey = item.idempotencyKey;
+  if (item.context !== undefined) message.context = item.context;
   return message;
 }

@@ -31,6 +31,8 @@ export interface LinkItem extends OrderedItem {
   origin: string;
   payload: JsonValue;
   idempotencyKey?: string;
+  /** The publisher's metadata, outside the payload (see `PublishMeta.context`). */
+  context?: JsonValue;
   /** The transmission that arrived first (1 = no redelivery was needed). */
   attempt: number;
 }
@@ -167,6 +169,7 @@ export function createLink(options: LinkOptions): Link {
       };
       if (message.origin !== from) envelope.origin = message.origin;
       if (message.idempotencyKey !== undefined) envelope.idempotencyKey = message.idempotencyKey;
+      if (message.context !== undefined) envelope.context = message.context;
       if (reliable) track(pendingKey(message.id, to), envelope);
       await transport.send(envelope);
     }
@@ -311,5 +314,6 @@ function toItem(envelope: Envelope): LinkItem {
     attempt: envelope.attempt,
   };
   if (envelope.idempotencyKey !== undefined) item.idempotencyKey = envelope.idempotencyKey;
+  if (envelope.context !== undefined) item.context = envelope.context;
   return item;
 }

@@ -37,6 +37,8 @@ export interface SimulateRunOptions<In> {
   checkers?: readonly Checker[];
   /** Run a design the checker rejects (see `TeamOptions.allowUnsafe`). */
   allowUnsafe?: boolean;
+  /** Tests only: `false` ignores the causal context messages carry (see `TeamOptions.observeMessageContext`). */
+  observeMessageContext?: boolean;
   /** A run still going at this virtual time is stopped and reported `stuck` (default: deadline × 4, else 24 h). */
   maxVirtualMs?: number;
 }
@@ -153,7 +155,7 @@ export async function simulateRun<In, Out>(definition: TeamDefinition<In, Out>, 
   // Every event as it is recorded: a run the simulator has to stop (`stuck`) never returns its trace.
   const recorded: TeamTraceEvent[] = [];
   const sink = { write: (event: TeamTraceEvent) => void recorded.push(event) };
-  const team = createTeam(definition, { provider, clock, seed, transport: network, tools, trace: sink, ...(options.allowUnsafe ? { allowUnsafe: true } : {}) });
+  const team = createTeam(definition, { provider, clock, seed, transport: network, tools, trace: sink, ...(options.allowUnsafe ? { allowUnsafe: true } : {}), ...(options.observeMessageContext === false ? { observeMessageContext: false } : {}) });
   const maxTime = options.maxVirtualMs ?? (definition.deadlineMs !== undefined ? definition.deadlineMs * 4 : 86_400_000);
 
   let run: SimulatedRun;

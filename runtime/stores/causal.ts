@@ -9,6 +9,8 @@
  * clock of everything it has read or written; an operation at a replica first waits until the
  * replica has applied all of that (so a lagging replica is never read, and a new write always
  * depends on what its session saw), then merges the replica's clock into the session's.
+ * A session exports that clock (`context()`) to travel with a message, and absorbs the clock of a
+ * message it received (`observe()`), so causality through channels reaches the store too.
  *
  * Concurrent writes are resolved by the store's merge rule; lww stamps carry Lamport times, which
  * grow along happened-before, so a write always wins over the writes it depends on.
@@ -92,7 +94,7 @@ export function createCausalStore(options: StoreOptions): Store {
       let context: VectorClock = {}; // everything this session has read or written
       let lamport = 0;
       // A session is one client: its writes take effect one after another, in the order issued,
-      // even when several callers share it (the team runner shares one per causal store).
+      // even when several callers share it (the team runner's per-node session serves every instance).
       let writing: Promise<unknown> = Promise.resolve();
 
       const readTraced = async (): Promise<ReadTrace> => {
@@ -136,6 +138,10 @@ export function createCausalStore(options: StoreOptions): Store {
         write: async (value) => void (await writeTraced(value)),
         readTraced,
         writeTraced,
+        context: () => ({ ...context }),
+        // What a message's sender had seen becomes part of this session's past: later operations
+        // wait, at whichever replica, until it has applied all of it.
+        observe: (seen) => void (context = mergeClocks(context, seen)),
       };
     },
     replicaValues: () => Object.fromEntries(ids.map((id) => [id, serialiseRoundTrip(readValue(replica(id).state))])),

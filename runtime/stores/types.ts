@@ -3,6 +3,7 @@ import type { Consistency, Merge } from '../definition.js';
 import type { Random } from '../random.js';
 import type { JsonValue } from '../transport/envelope.js';
 import type { Transport } from '../transport/transport.js';
+import type { VectorClock } from '../vector-clock.js';
 import type { ReadTrace, StoreSnapshot, WriteTrace } from './tracing.js';
 
 export interface StoreOptions {
@@ -45,6 +46,16 @@ export interface StoreSession {
    * the session's agent by default), for sessions several agents share.
    */
   writeTraced(value: JsonValue, options?: { writer?: string }): Promise<WriteTrace>;
+  /**
+   * Causal stores: the session's causal context — the vector clock of every write it has read or
+   * written — for a message to carry to another session.
+   */
+  context?(): VectorClock;
+  /**
+   * Causal stores: absorbs a context another session exported, so this session's later reads
+   * reflect every write in it and its later writes depend on them.
+   */
+  observe?(context: VectorClock): void;
 }
 
 export interface Versioned {

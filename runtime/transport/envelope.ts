@@ -30,6 +30,8 @@ export interface Envelope {
   /** The sender's clock when this copy was sent. */
   sentAt: number;
   idempotencyKey?: string;
+  /** Metadata the publisher attaches outside the payload (the runner: its causal store context). */
+  context?: JsonValue;
 }
 
 /** A receiver's acknowledgement of one envelope, routed back to the envelope's sender. */
